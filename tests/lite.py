@@ -1,0 +1,292 @@
+"""Drive the built JupyterLite site in Debian's headless Chromium, like a learner would.
+
+Used by the tests (through the fixtures in conftest.py) and by `python -m tests.regen_outputs`.
+Everything is real: the site in dist/ served by `python -m http.server` on 127.0.0.1, Chromium
+through Playwright, the Pyodide kernel in a Web Worker. Nothing may leave 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+import nbformat
+from nbval.plugin import coalesce_streams, get_sanitize_patterns, transform_streams_for_comparison
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+CONTENT = ROOT / "content"
+SANITIZE = Path(__file__).with_name("sanitize.cfg")
+
+# As measured on this machine (see STACK.md): cold kernel idle takes about 7 s.
+KERNEL_IDLE_TIMEOUT = 120.0
+CELL_TIMEOUT = 90.0
+STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Any host but 127.0.0.1 is unresolvable: a request that tries to leave fails at once
+    # (and the request listener below names it), while the HTTP cache keeps working.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+# The same rules as nbval (nbval/plugin.py IPyNbFile.skip_compare, without nbdime): these keys
+# are never compared. Images are checked for presence only (see compare_outputs).
+SKIP_COMPARE = {"metadata", "traceback", "prompt_number", "output_type", "name",
+                "execution_count", "application/vnd.jupyter.widget-view+json"}
+IMAGES = {"image/png", "image/jpeg"}
+
+
+class LiteError(AssertionError):
+    """A failure in the browser, with what the learner (and the worker's console) saw."""
+
+
+# --- the site --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(directory: Path = DIST):
+    """Serve a built site with `python -m http.server` on 127.0.0.1 and a free port."""
+    if not (directory / "jupyter-lite.json").exists():
+        raise LiteError(f"{directory} holds no built site: run `make site` (scripts/build_site.py)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "-b", "127.0.0.1", str(port), "--directory", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urlopen(url + "jupyter-lite.json", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise LiteError(f"http.server did not start on {url}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if not path:
+        raise LiteError("Debian's chromium is not installed: run `apt-get install -y chromium` "
+                        "(`make test` does it). Never `playwright install`: it downloads a browser.")
+    return path
+
+
+@dataclass
+class Watch:
+    """Everything a page and its workers did that a test may need to judge or show."""
+
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    offsite: list[str] = field(default_factory=list)
+
+    def attach(self, context) -> None:
+        context.on("request", self._request)
+        context.on("page", self._page)
+        for page in context.pages:
+            self._page(page)
+
+    def _page(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("worker", lambda w: w.on("close", lambda _: None))
+
+    def _console(self, msg) -> None:
+        line = f"[{msg.type}] {msg.text}"
+        self.console.append(line)
+        if msg.type == "error" and "Failed to load resource" not in msg.text:
+            self.errors.append(f"console error: {msg.text}")
+
+    def _request(self, request) -> None:
+        url = urlparse(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+            self.offsite.append(request.url)
+
+    def console_tail(self, n: int = 40) -> str:
+        return "\n".join(self.console[-n:]) or "(the console is empty)"
+
+
+@contextlib.contextmanager
+def browser(playwright, profile: Path | None = None):
+    """Headless Debian Chromium with a persistent profile (a fresh one unless given)."""
+    with contextlib.ExitStack() as stack:
+        if profile is None:
+            profile = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lite-profile-")))
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1280, "height": 900})
+        stack.callback(context.close)
+        watch = Watch()
+        watch.attach(context)
+        context.watch = watch
+        yield context
+
+
+# --- the notebook UI -------------------------------------------------------------------------
+
+KERNEL_STATUS_JS = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                 && panel.sessionContext.session.kernel;
+  return kernel ? kernel.status : (panel ? 'no kernel yet' : 'no notebook yet');
+}"""
+
+
+def open_notebook(page, base_url: str, path: str) -> None:
+    """Open a notebook of the site in JupyterLab and wait until its Pyodide kernel is idle."""
+    page.goto(f"{base_url}lab/index.html?path={path}")
+    wait_idle(page, what=f"opening {path}")
+
+
+def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> float:
+    started = time.monotonic()
+    status = "page not loaded"
+    while time.monotonic() - started < timeout:
+        with contextlib.suppress(Exception):
+            status = page.evaluate(KERNEL_STATUS_JS)
+        if status == "idle":
+            return time.monotonic() - started
+        time.sleep(0.2)
+    watch = page.context.watch
+    raise LiteError(f"{what}: the Pyodide kernel was not idle after {timeout:.0f} s "
+                    f"(status: {status}). Worker and page console:\n{watch.console_tail()}")
+
+
+def code_cell_indices(page) -> list[int]:
+    return page.evaluate("""() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      const out = [];
+      for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') out.push(i);
+      return out;
+    }""")
+
+
+def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
+    """Run one cell as the learner would (select it, Run), answer input(), return its outputs."""
+    page.evaluate("""(i) => {
+      const app = window.jupyterapp;
+      const nb = app.shell.currentWidget.content;
+      nb.activeCellIndex = i;
+      nb.deselectAll();
+      window.__cellRun = {done: false, error: null};
+      app.commands.execute('notebook:run-cell').then(
+        () => { window.__cellRun.done = true; },
+        (e) => { window.__cellRun.done = true; window.__cellRun.error = String(e); });
+    }""", index)
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        state = page.evaluate("() => window.__cellRun")
+        if state["done"]:
+            if state["error"]:
+                raise LiteError(f"cell {index}: JupyterLab could not run it: {state['error']}")
+            return page.evaluate(
+                "(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).toJSON().outputs",
+                index)
+        stdin = page.query_selector(".jp-Stdin-input")
+        if stdin:
+            stdin.fill(STDIN_ANSWER)
+            stdin.press("Enter")
+        time.sleep(0.1)
+    raise LiteError(f"cell {index} did not finish within {timeout:.0f} s. Worker and page console:\n"
+                    f"{page.context.watch.console_tail()}")
+
+
+def run_notebook(page, base_url: str, path: str) -> dict[int, list[dict]]:
+    """Open a notebook, run every code cell in order, return {cell index: outputs}."""
+    open_notebook(page, base_url, path)
+    outputs = {}
+    for index in code_cell_indices(page):
+        outputs[index] = run_cell(page, index)
+    # Leave nothing behind for the next notebook: its kernel and the tab.
+    page.evaluate("""async () => {
+      const app = window.jupyterapp;
+      await app.serviceManager.sessions.shutdownAll();
+      await app.commands.execute('docmanager:close-all-files').catch(() => {});
+    }""")
+    return outputs
+
+
+# --- comparing outputs the way nbval does ----------------------------------------------------
+
+def sanitize_patterns(path: Path = SANITIZE) -> list[tuple[str, str]]:
+    return get_sanitize_patterns(path.read_text())
+
+
+def sanitize(value, patterns):
+    if not isinstance(value, str):
+        return value
+    for regex, replace in patterns:
+        value = re.sub(regex, replace, value)
+    return value
+
+
+def _flatten(outputs: list[dict], patterns) -> tuple[dict[str, list], int]:
+    nodes = coalesce_streams([nbformat.from_dict(o) for o in outputs])
+    flat: dict[str, list] = {}
+    images = 0
+    for out in transform_streams_for_comparison(nodes):
+        for key, value in out.items():
+            if key in SKIP_COMPARE:
+                continue
+            if key == "data":
+                for mime, data in value.items():
+                    if mime in IMAGES:
+                        images += 1
+                    elif mime not in SKIP_COMPARE:
+                        flat.setdefault(mime, []).append(sanitize(_text(data), patterns))
+            else:
+                flat.setdefault(key, []).append(sanitize(_text(value), patterns))
+    return flat, images
+
+
+def _text(value):
+    return "".join(value) if isinstance(value, list) else value
+
+
+def compare_outputs(stored: list[dict], fresh: list[dict], patterns) -> str | None:
+    """None when the outputs agree under nbval's rules; otherwise what differs."""
+    want, want_images = _flatten(stored, patterns)
+    got, got_images = _flatten(fresh, patterns)
+    if want.keys() != got.keys():
+        return (f"output fields differ: stored {sorted(want)}, got {sorted(got)}\n"
+                f"  stored: {want}\n  got:    {got}")
+    for key in want:
+        if want[key] != got[key]:
+            return f"'{key}' differs\n  stored: {want[key]!r}\n  got:    {got[key]!r}"
+    if got_images < want_images:
+        return f"stored output has {want_images} image(s), the run produced {got_images}"
+    return None
+
+
+def tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def first_line(cell) -> str:
+    source = _text(cell.get("source", "")).strip()
+    return source.splitlines()[0] if source else "(empty)"
