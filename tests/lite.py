@@ -290,3 +290,37 @@ def tags(cell) -> set[str]:
 def first_line(cell) -> str:
     source = _text(cell.get("source", "")).strip()
     return source.splitlines()[0] if source else "(empty)"
+
+
+def compare_notebook(nb, fresh: dict[int, list[dict]], patterns) -> tuple[list[str], set[str]]:
+    """Compare a browser run with a notebook's stored outputs, cell by cell.
+
+    Returns the failures (the cell numbered as nbval does, "Cell N" counting code cells from 0,
+    its id, the first line of its source, what differs) and the ids of the cells compared.
+    """
+    failures, compared = [], set()
+    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for number, (index, cell) in enumerate(code_cells):
+        compared.add(cell.get("id"))
+        diff = compare_outputs(cell.outputs, fresh.get(index, []), patterns)
+        if diff:
+            failures.append(f"Cell {number} (id {cell.get('id')}) `{first_line(cell)}`: {diff}")
+    return failures, compared
+
+
+def sha256_hex(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def exclusive_site():
+    """Hold dist/ for this process: a build replaces it under any browser that is using it."""
+    import fcntl
+
+    lock = ROOT / "build" / "site.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield

@@ -10,7 +10,6 @@ Exits 1, after writing, if a cell shows an error it is not tagged `raises-except
 from __future__ import annotations
 
 import argparse
-import fcntl
 import subprocess
 import sys
 from pathlib import Path
@@ -58,11 +57,7 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="use the site already in dist/")
     args = parser.parse_args()
     notebooks = [p.resolve() for p in args.notebooks] or sorted(lite.CONTENT.glob("*.ipynb"))
-    # One run at a time: a build replaces dist/ under a running browser.
-    lock = (lite.ROOT / "build").joinpath("regen.lock")
-    lock.parent.mkdir(exist_ok=True)
-    with lock.open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    with lite.exclusive_site():
         return regen(notebooks, build=not args.no_build)
 
 

@@ -1,0 +1,127 @@
+"""Fixtures: the site built once per run, served on 127.0.0.1, and one headless Chromium.
+
+Also keeps the parity coverage: which code cells were compared in which kernel (the browser
+tests record theirs; nbval's cells are seen through a hook), reported at the end of the run and
+written to build/parity-coverage.md. A code cell compared in neither kernel fails the run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests import lite
+
+sys.path.insert(0, str(lite.ROOT / "scripts"))
+import build_site  # noqa: E402
+
+COVERAGE_FILE = lite.ROOT / "build" / "parity-coverage.md"
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The site in dist/, built from a clean state once per test run, held for the run."""
+    with lite.exclusive_site():
+        try:
+            build_site.build()
+        except build_site.SiteError as e:
+            pytest.fail(f"the site does not build: {e}", pytrace=False)
+        yield lite.DIST
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    with lite.serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def context(playwright):
+    """One browser with a fresh profile for the whole run."""
+    with lite.browser(playwright) as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def page(context, base_url):
+    """A tab; the test fails if anything leaves 127.0.0.1 or a page or worker error appears."""
+    watch = context.watch
+    offsite, errors = len(watch.offsite), len(watch.errors)
+    tab = context.new_page()
+    yield tab
+    tab.close()
+    left = watch.offsite[offsite:]
+    assert not left, f"{len(left)} request(s) left 127.0.0.1, first: {left[0]}"
+    new_errors = watch.errors[errors:]
+    assert not new_errors, "errors in the page or the kernel's worker:\n" + "\n".join(new_errors)
+
+
+# --- parity coverage -------------------------------------------------------------------------
+
+COMPARED = {"browser": defaultdict(set), "cpython": defaultdict(set)}
+
+
+@pytest.fixture(scope="session")
+def browser_compared():
+    """Where the browser parity test records the cells it compared: {notebook: {cell id}}."""
+    return COMPARED["browser"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    cell = getattr(item, "cell", None)
+    if cell is None or report.when != "call" or not hasattr(item, "options"):
+        return
+    if item.options.get("check") and not item.options.get("skip") and not report.skipped:
+        COMPARED["cpython"][Path(str(item.fspath)).name].add(cell.get("id"))
+
+
+def coverage_rows():
+    import nbformat
+
+    rows = []
+    for path in sorted(lite.CONTENT.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        counts = {"both": 0, "browser only": 0, "CPython only": 0, "neither": 0}
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            in_browser = cell.get("id") in COMPARED["browser"][path.name]
+            in_cpython = cell.get("id") in COMPARED["cpython"][path.name]
+            key = {(True, True): "both", (True, False): "browser only",
+                   (False, True): "CPython only", (False, False): "neither"}[(in_browser, in_cpython)]
+            counts[key] += 1
+        rows.append((path.name, counts))
+    return rows
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not (COMPARED["browser"] or COMPARED["cpython"]):
+        return  # a partial run (one test file): no coverage to speak of
+    rows = coverage_rows()
+    lines = ["| notebook | both kernels | browser only | CPython only | neither |",
+             "|---|---|---|---|---|"]
+    for name, c in rows:
+        lines.append(f"| {name} | {c['both']} | {c['browser only']} | {c['CPython only']} | {c['neither']} |")
+    text = "\n".join(lines)
+    COVERAGE_FILE.parent.mkdir(exist_ok=True)
+    COVERAGE_FILE.write_text("# Parity coverage: code cells compared in each kernel\n\n" + text + "\n")
+    terminalreporter.section("parity coverage (code cells compared)")
+    terminalreporter.write_line(text)
+    terminalreporter.write_line(f"written to {COVERAGE_FILE.relative_to(lite.ROOT)}")
+    neither = sum(c["neither"] for _, c in rows)
+    if neither and config.getoption("nbval", default=False) and COMPARED["browser"]:
+        terminalreporter.write_line(f"FAILED: {neither} code cell(s) compared in neither kernel", red=True)
+        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,64 @@
+"""The built site works offline: a learner opens it, starts a notebook and plots."""
+
+import json
+import shutil
+
+import pytest
+
+from tests import lite
+from tests.conftest import build_site
+
+SMOKE_CELL = """import numpy as np, pandas as pd, matplotlib.pyplot as plt
+df = pd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2})
+print("sum of y:", df["y"].sum())
+df.plot(x="x", y="y", figsize=(4, 3)); plt.show()"""
+
+
+def test_new_notebook_runs_numpy_pandas_matplotlib(page, base_url):
+    page.goto(f"{base_url}lab/index.html")
+    page.get_by_role("menuitem", name="File").click()
+    page.get_by_text("New", exact=True).hover()
+    page.get_by_role("menuitem", name="Notebook").click()
+    # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
+    lite.wait_idle(page, what="a new notebook")
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.insert_text(SMOKE_CELL)
+    page.keyboard.press("Shift+Enter")
+    output = page.locator(".jp-OutputArea-output").first
+    output.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
+    page.locator(".jp-OutputArea-output img").first.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
+    assert "sum of y: 30" in page.locator(".jp-OutputArea").first.inner_text()
+    src = page.locator(".jp-OutputArea-output img").first.get_attribute("src")
+    assert src.startswith("data:image/png;base64,")
+
+
+def test_site_serves_pyodide_itself(site):
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"][build_site.KERNEL_PLUGIN]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["disablePyPIFallback"] is True
+    assert build_site.check_site(site) == []
+
+
+@pytest.fixture
+def site_copy(site, tmp_path):
+    copy = tmp_path / "dist"
+    shutil.copytree(site, copy)
+    return copy
+
+
+def test_check_refuses_a_cdn_pyodide(site_copy):
+    path = site_copy / "jupyter-lite.json"
+    config = json.loads(path.read_text())
+    settings = config["jupyter-config-data"]["litePluginSettings"][build_site.KERNEL_PLUGIN]
+    settings["pyodideUrl"] = "https://cdn.example/pyodide/v314.0.6/full/pyodide.mjs"
+    path.write_text(json.dumps(config))
+    problems = build_site.check_site(site_copy)
+    assert any("pyodideUrl" in p and "CDN" in p for p in problems), problems
+
+
+def test_check_refuses_a_lock_entry_without_its_file(site_copy):
+    lock = json.loads((site_copy / "static/pyodide/pyodide-lock.json").read_text())
+    wheel = lock["packages"]["numpy"]["file_name"]
+    (site_copy / "static/pyodide" / wheel).unlink()
+    assert f"numpy: {wheel} is in the lock but not in the site" in build_site.check_site(site_copy)

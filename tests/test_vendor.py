@@ -1,0 +1,50 @@
+"""Every vendored file is checked against its pinned sha256: one changed byte stops the build."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests import lite
+
+VENDOR = lite.ROOT / "scripts" / "vendor_pyodide.py"
+PINS = json.loads((lite.ROOT / "scripts" / "vendor-pins.json").read_text())
+OFFICIAL_LOCK = lite.ROOT / "build" / "vendor" / "pyodide" / "pyodide" / "pyodide-lock.json"
+
+
+def official_numpy():
+    lock = json.loads(OFFICIAL_LOCK.read_text())["packages"]["numpy"]
+    return "pyodide-packages/" + lock["file_name"], lock["sha256"]
+
+
+CASES = {
+    "npm tarball (pinned)": lambda: (PINS["npm_tarball"]["file_name"], PINS["npm_tarball"]["sha256"]),
+    "official wheel (official lock)": official_numpy,
+    "PyPI substitute (pinned)": lambda: (PINS["pypi_substitutes"]["ipython"]["file_name"],
+                                         PINS["pypi_substitutes"]["ipython"]["sha256"]),
+    "piplite wheel (pinned)": lambda: (PINS["piplite_wheels"]["comm"]["file_name"],
+                                       PINS["piplite_wheels"]["comm"]["sha256"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_one_changed_byte_stops_vendoring(site, tmp_path, case):
+    rel, expected = CASES[case]()
+    carrier = PINS["package_wheel_source"]["file_name"]  # 106 MB; not needed once unpacked
+    downloads = tmp_path / "downloads"
+    shutil.copytree(lite.ROOT / "build" / "downloads", downloads, ignore=shutil.ignore_patterns(carrier))
+    target = downloads / rel
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(data)
+
+    out = tmp_path / "vendor"
+    result = subprocess.run([sys.executable, str(VENDOR), "--downloads", str(downloads), "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"sha256 mismatch for {target.name}" in result.stderr
+    assert f"expected: {expected}" in result.stderr
+    assert f"actual:   {lite.sha256_hex(target)}" in result.stderr
+    assert not out.exists(), "a failed vendoring step must not leave a vendored tree behind"
