@@ -18,7 +18,7 @@ Downloads (once, cached in --downloads) with the ordinary clients, `npm pack` an
 Writes, from scratch each run (cheap: the downloads are cached):
     OUT/pyodide/pyodide/   core + wheels + pyodide-lock.json pruned to exactly these files
     OUT/pypi/              piplite wheels
-    OUT/provenance.json    where each file came from and how it was checked
+    OUT/pyodide/pyodide/provenance.json   where each file came from and how it was checked
 
 Any hash mismatch stops with an error naming the file, the expected and the actual hash.
 """
@@ -207,7 +207,7 @@ def vendor(downloads: Path, out: Path) -> dict:
         provenance["piplite"][name] = {"file_name": pin["file_name"], "sha256": pin["sha256"],
                                        "source": f"PyPI {name}=={version} (pinned)", "why": pin["why"]}
 
-    (staging / "provenance.json").write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    (pyodide_dir / "provenance.json").write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return provenance

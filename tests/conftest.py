@@ -107,21 +107,40 @@ def coverage_rows():
     return rows
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not (COMPARED["browser"] or COMPARED["cpython"]):
-        return  # a partial run (one test file): no coverage to speak of
-    rows = coverage_rows()
+def coverage_table(rows) -> str:
     lines = ["| notebook | both kernels | browser only | CPython only | neither |",
              "|---|---|---|---|---|"]
     for name, c in rows:
         lines.append(f"| {name} | {c['both']} | {c['browser only']} | {c['CPython only']} | {c['neither']} |")
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Write the coverage report; a full run with a cell compared in neither kernel fails."""
+    full_run = COMPARED["browser"] and COMPARED["cpython"]
+    if not full_run:
+        return  # a partial run (one test file, or no --nbval): no coverage to speak of
+    rows = coverage_rows()
     COVERAGE_FILE.parent.mkdir(exist_ok=True)
-    COVERAGE_FILE.write_text("# Parity coverage: code cells compared in each kernel\n\n" + text + "\n")
+    COVERAGE_FILE.write_text("# Parity coverage: code cells compared in each kernel\n\n"
+                             + coverage_table(rows) + "\n")
+    session.config.stash[COVERAGE_KEY] = rows
+    if any(c["neither"] for _, c in rows):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+COVERAGE_KEY = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    rows = config.stash.get(COVERAGE_KEY, None)
+    if rows is None:
+        return
     terminalreporter.section("parity coverage (code cells compared)")
-    terminalreporter.write_line(text)
+    terminalreporter.write_line(coverage_table(rows))
     terminalreporter.write_line(f"written to {COVERAGE_FILE.relative_to(lite.ROOT)}")
     neither = sum(c["neither"] for _, c in rows)
-    if neither and config.getoption("nbval", default=False) and COMPARED["browser"]:
-        terminalreporter.write_line(f"FAILED: {neither} code cell(s) compared in neither kernel", red=True)
-        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if neither:
+        terminalreporter.write_line(
+            f"FAILED: {neither} code cell(s) compared in neither kernel: a cell tagged nbval-skip or "
+            "nbval-ignore-output must be checked by the browser run", red=True)
