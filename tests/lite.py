@@ -186,8 +186,8 @@ def code_cell_indices(page) -> list[int]:
     }""")
 
 
-def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
-    """Run one cell as the learner would (select it, Run), answer input(), return its outputs."""
+def start_cell(page, index: int) -> None:
+    """Select a cell and press Run, as the learner would; do not wait for it."""
     page.evaluate("""(i) => {
       const app = window.jupyterapp;
       const nb = app.shell.currentWidget.content;
@@ -198,6 +198,11 @@ def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
         () => { window.__cellRun.done = true; },
         (e) => { window.__cellRun.done = true; window.__cellRun.error = String(e); });
     }""", index)
+
+
+def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
+    """Run one cell, answer input() prompts, return its outputs (nbformat dicts)."""
+    start_cell(page, index)
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         state = page.evaluate("() => window.__cellRun")
@@ -324,3 +329,52 @@ def exclusive_site():
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         yield
+
+
+def new_notebook(page, base_url: str) -> None:
+    """File > New > Notebook, as a learner does; waits for the Pyodide kernel to be idle."""
+    page.goto(f"{base_url}lab/index.html")
+    page.get_by_role("menuitem", name="File").click()
+    page.get_by_text("New", exact=True).hover()
+    page.get_by_role("menuitem", name="Notebook", exact=True).click()
+    # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
+    wait_idle(page, what="a new notebook")
+
+
+def run_code(page, code: str, timeout: float = CELL_TIMEOUT) -> list[dict]:
+    """Put `code` in a new cell at the end of the open notebook, run it, return its outputs."""
+    return run_cell(page, add_cell(page, code), timeout)
+
+
+def add_cell(page, code: str) -> int:
+    """Append a code cell holding `code` to the open notebook; return its index."""
+    return page.evaluate("""(code) => {
+      const nb = window.jupyterapp.shell.currentWidget.content;
+      const cells = nb.model.sharedModel;
+      cells.insertCell(cells.cells.length, {cell_type: 'code', source: code});
+      return nb.model.cells.length - 1;
+    }""", code)
+
+
+def output_text(outputs: list[dict]) -> str:
+    """What the learner reads: streams, text/plain results and errors, joined."""
+    parts = []
+    for out in outputs:
+        if out["output_type"] == "stream":
+            parts.append(_text(out["text"]))
+        elif out["output_type"] == "error":  # the traceback's last line, as the UI shows it
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(out["traceback"])).strip().splitlines()
+            parts.append(lines[-1] if lines else f"{out['ename']}: {out['evalue']}")
+        else:
+            parts.append(_text(out.get("data", {}).get("text/plain", "")))
+    return "".join(parts)
+
+
+def save(page) -> None:
+    """Ctrl+S; the first save of an untitled notebook asks for a name: keep the proposed one."""
+    page.keyboard.press("Control+s")
+    rename = page.get_by_role("button", name="Rename and Save")
+    with contextlib.suppress(Exception):
+        rename.click(timeout=3000)
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty",
+                           timeout=10000)

@@ -15,12 +15,7 @@ df.plot(x="x", y="y", figsize=(4, 3)); plt.show()"""
 
 
 def test_new_notebook_runs_numpy_pandas_matplotlib(page, base_url):
-    page.goto(f"{base_url}lab/index.html")
-    page.get_by_role("menuitem", name="File").click()
-    page.get_by_text("New", exact=True).hover()
-    page.get_by_role("menuitem", name="Notebook").click()
-    # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
-    lite.wait_idle(page, what="a new notebook")
+    lite.new_notebook(page, base_url)
     page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
     page.keyboard.insert_text(SMOKE_CELL)
     page.keyboard.press("Shift+Enter")
