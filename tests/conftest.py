@@ -47,23 +47,35 @@ def playwright():
 
 @pytest.fixture(scope="session")
 def context(playwright):
-    """One browser with a fresh profile for the whole run."""
+    """One browser with a fresh profile for the whole parity run (tests/test_parity.py)."""
     with lite.browser(playwright) as ctx:
         yield ctx
 
 
-@pytest.fixture
-def page(context, base_url):
+def checked_tab(ctx):
     """A tab; the test fails if anything leaves 127.0.0.1 or a page or worker error appears."""
-    watch = context.watch
+    watch = ctx.watch
     offsite, errors = len(watch.offsite), len(watch.errors)
-    tab = context.new_page()
+    tab = ctx.new_page()
     yield tab
     tab.close()
     left = watch.offsite[offsite:]
     assert not left, f"{len(left)} request(s) left 127.0.0.1, first: {left[0]}"
     new_errors = watch.errors[errors:]
     assert not new_errors, "errors in the page or the kernel's worker:\n" + "\n".join(new_errors)
+
+
+@pytest.fixture
+def parity_page(context, base_url):
+    """A tab of the shared parity browser."""
+    yield from checked_tab(context)
+
+
+@pytest.fixture
+def page(playwright, base_url):
+    """A tab in a browser of its own (fresh profile): what one test stores cannot leak into another."""
+    with lite.browser(playwright) as ctx:
+        yield from checked_tab(ctx)
 
 
 # --- parity coverage -------------------------------------------------------------------------

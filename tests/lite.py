@@ -61,14 +61,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(directory: Path = DIST):
-    """Serve a built site with `python -m http.server` on 127.0.0.1 and a free port."""
+def serve(directory: Path = DIST, isolated: bool = False):
+    """Serve a built site with `python -m http.server` on 127.0.0.1 and a free port.
+
+    isolated: serve with COOP/COEP headers instead (bench/isolated_server.py).
+    """
     if not (directory / "jupyter-lite.json").exists():
         raise LiteError(f"{directory} holds no built site: run `make site` (scripts/build_site.py)")
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "-b", "127.0.0.1", str(port), "--directory", str(directory)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if isolated:
+        cmd = [sys.executable, "-m", "bench.isolated_server", str(port), str(directory)]
+    else:
+        cmd = [sys.executable, "-m", "http.server", "-b", "127.0.0.1", str(port), "--directory", str(directory)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 15

@@ -15,9 +15,9 @@ NOTEBOOKS = sorted(lite.CONTENT.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_browser_kernel_prints_the_stored_outputs(page, base_url, path, browser_compared):
+def test_browser_kernel_prints_the_stored_outputs(parity_page, base_url, path, browser_compared):
     nb = nbformat.read(path, as_version=4)
-    fresh = lite.run_notebook(page, base_url, path.name)
+    fresh = lite.run_notebook(parity_page, base_url, path.name)
     failures, compared = lite.compare_notebook(nb, fresh, lite.sanitize_patterns())
     browser_compared[path.name] |= compared
     assert not failures, f"{path.name}: {len(failures)} cell(s) differ in the browser:\n" + "\n".join(failures)
@@ -36,7 +36,7 @@ def tamper_one_output(nb) -> int:
     raise AssertionError("no code cell with a stream output compared in both kernels")
 
 
-def test_a_changed_stored_output_fails_in_both_kernels(page, base_url, tmp_path):
+def test_a_changed_stored_output_fails_in_both_kernels(parity_page, base_url, tmp_path):
     path = NOTEBOOKS[0]
     nb = nbformat.read(path, as_version=4)
     number = tamper_one_output(nb)
@@ -44,7 +44,7 @@ def test_a_changed_stored_output_fails_in_both_kernels(page, base_url, tmp_path)
     nbformat.write(nb, copy)
     (tmp_path / "data").symlink_to(lite.CONTENT / "data")
 
-    fresh = lite.run_notebook(page, base_url, path.name)
+    fresh = lite.run_notebook(parity_page, base_url, path.name)
     failures, _ = lite.compare_notebook(nbformat.read(copy, as_version=4), fresh, lite.sanitize_patterns())
     assert len(failures) == 1 and failures[0].startswith(f"Cell {number} "), failures
     assert "tampered: " in failures[0]

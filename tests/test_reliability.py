@@ -93,3 +93,4 @@ def test_saved_work_survives_reload_and_browser_restart(playwright, base_url, tm
             kept = lite.output_text(lite.run_code(page, "print(open('kept.txt').read())"))
             assert kept == "written in the browser\n"
             assert ctx.watch.offsite == [] and ctx.watch.errors == []
+

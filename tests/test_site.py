@@ -16,14 +16,14 @@ df.plot(x="x", y="y", figsize=(4, 3)); plt.show()"""
 
 def test_new_notebook_runs_numpy_pandas_matplotlib(page, base_url):
     lite.new_notebook(page, base_url)
-    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    notebook = page.locator(".jp-NotebookPanel:visible")
+    notebook.locator(".jp-Cell .cm-content").first.click()
     page.keyboard.insert_text(SMOKE_CELL)
     page.keyboard.press("Shift+Enter")
-    output = page.locator(".jp-OutputArea-output").first
-    output.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
-    page.locator(".jp-OutputArea-output img").first.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
-    assert "sum of y: 30" in page.locator(".jp-OutputArea").first.inner_text()
-    src = page.locator(".jp-OutputArea-output img").first.get_attribute("src")
+    image = notebook.locator(".jp-OutputArea-output img").first
+    image.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
+    assert "sum of y: 30" in notebook.locator(".jp-OutputArea").first.inner_text()
+    src = image.get_attribute("src")
     assert src.startswith("data:image/png;base64,")
 
 
