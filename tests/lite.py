@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from urllib.request import urlopen
 
 import nbformat
+from playwright.sync_api import Error as PlaywrightError
 from nbval.plugin import coalesce_streams, get_sanitize_patterns, transform_streams_for_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,10 +218,12 @@ def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
             return page.evaluate(
                 "(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).toJSON().outputs",
                 index)
-        stdin = page.query_selector(".jp-Stdin-input")
-        if stdin:
-            stdin.fill(STDIN_ANSWER)
-            stdin.press("Enter")
+        stdin = page.query_selector(".jp-Stdin-input:not([data-answered])")
+        if stdin:  # answer each prompt once; the box may vanish while we type
+            with contextlib.suppress(PlaywrightError):
+                stdin.evaluate("(box) => box.setAttribute('data-answered', '1')")
+                stdin.fill(STDIN_ANSWER)
+                stdin.press("Enter")
         time.sleep(0.1)
     raise LiteError(f"cell {index} did not finish within {timeout:.0f} s. Worker and page console:\n"
                     f"{page.context.watch.console_tail()}")
