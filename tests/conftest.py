@@ -99,8 +99,9 @@ class NbvalCells:
         cell = getattr(item, "cell", None)
         if cell is None or report.when != "call" or not hasattr(item, "options"):
             return
+        compared = COMPARED["cpython"][Path(str(item.fspath)).name]  # the notebook ran, at least
         if item.options.get("check") and not item.options.get("skip") and not report.skipped:
-            COMPARED["cpython"][Path(str(item.fspath)).name].add(cell.get("id"))
+            compared.add(cell.get("id"))
 
 
 def pytest_configure(config):
