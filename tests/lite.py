@@ -235,13 +235,17 @@ def run_notebook(page, base_url: str, path: str) -> dict[int, list[dict]]:
     outputs = {}
     for index in code_cell_indices(page):
         outputs[index] = run_cell(page, index)
-    # Leave nothing behind for the next notebook: its kernel and the tab.
+    close_everything(page)
+    return outputs
+
+
+def close_everything(page) -> None:
+    """Leave nothing behind for the next notebook: kernels and tabs (else the workspace restores them)."""
     page.evaluate("""async () => {
       const app = window.jupyterapp;
       await app.serviceManager.sessions.shutdownAll();
       await app.commands.execute('docmanager:close-all-files').catch(() => {});
     }""")
-    return outputs
 
 
 # --- comparing outputs the way nbval does ----------------------------------------------------
