@@ -104,46 +104,46 @@ def counting_server(directory: Path):
 
 # --- measuring --------------------------------------------------------------------------------
 
-def measure_site(pw, directory: Path, runs: int) -> dict:
-    out = {"cold_idle_s": [], "warm_idle_s": [], "cold_bytes": [], "first_import_s": {m: [] for m in IMPORTS},
-           "notebook_run_s": {}, "top_files": None}
+def new_result() -> dict:
+    return {"cold_idle_s": [], "warm_idle_s": [], "cold_bytes": [], "first_import_s": {m: [] for m in IMPORTS},
+            "notebook_run_s": {}, "top_files": None}
+
+
+def measure_run(pw, url: str, sent: list, out: dict) -> None:
+    """One run on one site: cold start, first imports, warm start, every notebook after idle."""
     notebooks = sorted(p.name for p in lite.CONTENT.glob("*.ipynb"))
-    with counting_server(directory) as (url, sent):
-        for run in range(runs):
-            with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
-                with lite.browser(pw, Path(profile)) as ctx:
-                    page = ctx.new_page()
-                    sent.clear()
-                    started = time.monotonic()
-                    page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
-                    lite.wait_idle(page, what="cold start")
-                    out["cold_idle_s"].append(time.monotonic() - started)
-                    out["cold_bytes"].append(sum(n for _, n in sent))
-                    if out["top_files"] is None:
-                        by_file: dict[str, int] = {}
-                        for path, n in sent:
-                            by_file[path] = by_file.get(path, 0) + n
-                        out["top_files"] = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
-                    for module in IMPORTS:
-                        started = time.monotonic()
-                        lite.run_code(page, f"import {module}")
-                        out["first_import_s"][module].append(time.monotonic() - started)
-                    lite.close_everything(page)
-                    page.close()
-                    page = ctx.new_page()  # warm: same profile, cached
-                    started = time.monotonic()
-                    page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
-                    lite.wait_idle(page, what="warm start")
-                    out["warm_idle_s"].append(time.monotonic() - started)
-                    for name in notebooks:
-                        lite.open_notebook(page, url, name)
-                        started = time.monotonic()
-                        for index in lite.code_cell_indices(page):
-                            lite.run_cell(page, index)
-                        out["notebook_run_s"].setdefault(name, []).append(time.monotonic() - started)
-                        lite.close_everything(page)
-            print(f"[bench] {directory.name}: run {run + 1}/{runs} done", flush=True)
-    return out
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
+        with lite.browser(pw, Path(profile)) as ctx:
+            page = ctx.new_page()
+            sent.clear()
+            started = time.monotonic()
+            page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
+            lite.wait_idle(page, what="cold start")
+            out["cold_idle_s"].append(time.monotonic() - started)
+            out["cold_bytes"].append(sum(n for _, n in sent))
+            if out["top_files"] is None:
+                by_file: dict[str, int] = {}
+                for path, n in sent:
+                    by_file[path] = by_file.get(path, 0) + n
+                out["top_files"] = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
+            for module in IMPORTS:
+                started = time.monotonic()
+                lite.run_code(page, f"import {module}")
+                out["first_import_s"][module].append(time.monotonic() - started)
+            lite.close_everything(page)
+            page.close()
+            page = ctx.new_page()  # warm: same profile, cached
+            started = time.monotonic()
+            page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
+            lite.wait_idle(page, what="warm start")
+            out["warm_idle_s"].append(time.monotonic() - started)
+            for name in notebooks:
+                lite.open_notebook(page, url, name)
+                started = time.monotonic()
+                for index in lite.code_cell_indices(page):
+                    lite.run_cell(page, index)
+                out["notebook_run_s"].setdefault(name, []).append(time.monotonic() - started)
+                lite.close_everything(page)
 
 
 def summary(values: list[float]) -> dict:
@@ -196,14 +196,20 @@ def main() -> int:
     args = parser.parse_args()
     with lite.exclusive_site():
         build_s = {"project": build_project(), "stock": build_stock()}
-        results = {"runs": args.runs, "machine": machine(), "build_s": build_s,
-                   "size": {"project": site_size(lite.DIST), "stock": site_size(STOCK)}}
-        with sync_playwright() as pw:
-            results["project"] = measure_site(pw, lite.DIST, args.runs)
-            results["stock"] = measure_site(pw, STOCK, args.runs)
-    (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+        results = {"runs": 0, "machine": machine(), "build_s": build_s,
+                   "size": {"project": site_size(lite.DIST), "stock": site_size(STOCK)},
+                   "project": new_result(), "stock": new_result()}
+        with sync_playwright() as pw, counting_server(lite.DIST) as (project_url, project_sent), \
+                counting_server(STOCK) as (stock_url, stock_sent):
+            # Interleaved, so both configurations see the same machine conditions; the results
+            # are written after every run, so an interrupted benchmark still reports what it has.
+            for run in range(args.runs):
+                measure_run(pw, stock_url, stock_sent, results["stock"])
+                measure_run(pw, project_url, project_sent, results["project"])
+                results["runs"] = run + 1
+                (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+                print(f"[bench] run {run + 1}/{args.runs} done", flush=True)
     table = report(results)
-    (BENCH / "latest.md").write_text(table)
     print(table)
     return 0
 

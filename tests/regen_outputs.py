@@ -3,7 +3,9 @@
     python -m tests.regen_outputs [content/NN-name.ipynb ...]     (default: all of content/)
 
 Builds the site, runs each notebook top to bottom in headless Chromium, and writes the outputs
-back (sources, tags and metadata untouched), as stable JSON: an unchanged notebook gives no diff.
+back (sources, tags and metadata untouched), as stable JSON. A cell whose stored output is still
+the same under the comparison rules (sanitize file, images by presence) keeps it byte for byte, so
+an unchanged notebook gives no diff.
 Exits 1, after writing, if a cell shows an error it is not tagged `raises-exception` for.
 """
 
@@ -23,6 +25,7 @@ from tests import lite
 def store(path: Path, outputs: dict[int, list[dict]]) -> list[str]:
     """Write the fresh outputs into the notebook; return the cells with unexpected errors."""
     nb = nbformat.read(path, as_version=4)
+    patterns = lite.sanitize_patterns()
     unexpected = []
     count = 0
     for index, cell in enumerate(nb.cells):
@@ -30,7 +33,11 @@ def store(path: Path, outputs: dict[int, list[dict]]) -> list[str]:
             continue
         count += 1
         cell.execution_count = count
-        cell.outputs = [nbformat.from_dict(_clean(o)) for o in outputs[index]]
+        fresh = [nbformat.from_dict(_clean(o)) for o in outputs[index]]
+        # Keep what is stored when it is the same output under the comparison rules (a live
+        # timing, an image's bytes): an unchanged notebook then gives no diff.
+        if lite.compare_outputs(cell.outputs, fresh, patterns) is not None or len(cell.outputs) != len(fresh):
+            cell.outputs = fresh
         for out in cell.outputs:
             if out.output_type == "execute_result":
                 out.execution_count = count
