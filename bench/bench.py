@@ -89,11 +89,17 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser closing a socket early
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def counting_server(directory: Path):
     sent: list = []
     handler = functools.partial(type("H", (CountingHandler,), {"sent": sent}), directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
