@@ -18,6 +18,7 @@ from tests import lite
 
 sys.path.insert(0, str(lite.ROOT / "scripts"))
 import build_site  # noqa: E402
+import vendor_pyodide  # noqa: E402,F401  (for tests/test_vendor.py)
 
 COVERAGE_FILE = lite.ROOT / "build" / "parity-coverage.md"
 

@@ -329,12 +329,6 @@ def compare_notebook(nb, fresh: dict[int, list[dict]], patterns) -> tuple[list[s
     return failures, compared
 
 
-def sha256_hex(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @contextlib.contextmanager
 def exclusive_site():
     """Hold dist/ for this process: a build replaces it under any browser that is using it."""
@@ -394,3 +388,9 @@ def save(page) -> None:
         rename.click(timeout=3000)
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty",
                            timeout=10000)
+
+
+def cell_sources(page) -> list[str]:
+    """The sources of the open notebook's cells, as the editor holds them."""
+    return page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.model
+                               .sharedModel.cells.map(c => c.getSource())""")

@@ -42,14 +42,19 @@ def test_printed_html_is_shown_as_text_not_run(page, base_url):
     assert page.locator(".jp-OutputArea-output").last.inner_text().strip() == payload
 
 
+def saved_cells(page) -> str:
+    """The open notebook's cells as saved in browser storage (not as the editor shows them)."""
+    return page.evaluate("""async () => {
+      const path = window.jupyterapp.shell.currentWidget.context.path;
+      return JSON.stringify((await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content.cells);
+    }""")
+
+
 def test_restart_stops_runaway_code_and_keeps_the_notebook(page, base_url):
     lite.new_notebook(page, base_url)
     lite.run_code(page, "x = 1")
     lite.save(page)
-    saved = page.evaluate("""async () => {
-      const path = window.jupyterapp.shell.currentWidget.context.path;
-      return JSON.stringify((await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content.cells);
-    }""")
+    saved = saved_cells(page)
     lite.start_cell(page, lite.add_cell(page, "while True:\n    pass"))
     page.wait_for_timeout(1500)
     assert page.evaluate(lite.KERNEL_STATUS_JS) == "busy"
@@ -59,38 +64,29 @@ def test_restart_stops_runaway_code_and_keeps_the_notebook(page, base_url):
     page.wait_for_timeout(500)
     took = lite.wait_idle(page, what="restarting during `while True: pass`", timeout=60)
     assert lite.output_text(lite.run_code(page, "print('back')")) == "back\n"
-    after = page.evaluate("""async () => {
-      const path = window.jupyterapp.shell.currentWidget.context.path;
-      return JSON.stringify((await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content.cells);
-    }""")
+    after = saved_cells(page)
     assert after == saved, "the saved notebook changed"
     assert took < 30
 
 
 def test_saved_work_survives_reload_and_browser_restart(playwright, base_url, tmp_path):
     profile = tmp_path / "profile"
-    pw = playwright
-    if True:
-        with lite.browser(pw, profile) as ctx:
-            page = ctx.new_page()
-            lite.new_notebook(page, base_url)
-            lite.run_code(page, "open('kept.txt', 'w').write('written in the browser')")
-            lite.add_cell(page, "# my edit")
-            lite.save(page)
-            page.reload()
-            lite.wait_idle(page, what="reloading the page")
-            sources = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.model
-                                       .sharedModel.cells.map(c => c.getSource())""")
-            assert "# my edit" in sources
-            assert ctx.watch.offsite == [] and ctx.watch.errors == []
-        with lite.browser(pw, profile) as ctx:
-            page = ctx.new_page()
-            page.goto(f"{base_url}lab/index.html")
-            lite.wait_idle(page, what="reopening the browser")
-            sources = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.model
-                                       .sharedModel.cells.map(c => c.getSource())""")
-            assert "# my edit" in sources
-            kept = lite.output_text(lite.run_code(page, "print(open('kept.txt').read())"))
-            assert kept == "written in the browser\n"
-            assert ctx.watch.offsite == [] and ctx.watch.errors == []
+    with lite.browser(playwright, profile) as ctx:
+        page = ctx.new_page()
+        lite.new_notebook(page, base_url)
+        lite.run_code(page, "open('kept.txt', 'w').write('written in the browser')")
+        lite.add_cell(page, "# my edit")
+        lite.save(page)
+        page.reload()
+        lite.wait_idle(page, what="reloading the page")
+        assert "# my edit" in lite.cell_sources(page)
+        assert ctx.watch.offsite == [] and ctx.watch.errors == []
+    with lite.browser(playwright, profile) as ctx:
+        page = ctx.new_page()
+        page.goto(f"{base_url}lab/index.html")
+        lite.wait_idle(page, what="reopening the browser")
+        assert "# my edit" in lite.cell_sources(page)
+        kept = lite.output_text(lite.run_code(page, "print(open('kept.txt').read())"))
+        assert kept == "written in the browser\n"
+        assert ctx.watch.offsite == [] and ctx.watch.errors == []
 

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tests import lite
+from tests.conftest import vendor_pyodide
 
 VENDOR = lite.ROOT / "scripts" / "vendor_pyodide.py"
 PINS = json.loads((lite.ROOT / "scripts" / "vendor-pins.json").read_text())
@@ -46,5 +47,5 @@ def test_one_changed_byte_stops_vendoring(site, tmp_path, case):
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"sha256 mismatch for {target.name}" in result.stderr
     assert f"expected: {expected}" in result.stderr
-    assert f"actual:   {lite.sha256_hex(target)}" in result.stderr
+    assert f"actual:   {vendor_pyodide.sha256(target)}" in result.stderr
     assert not out.exists(), "a failed vendoring step must not leave a vendored tree behind"
