@@ -64,7 +64,7 @@ def build_stock() -> float:
         jupyter = Path(sys.executable).with_name("jupyter")
         started = time.monotonic()
         subprocess.run([str(jupyter), "lite", "build", "--lite-dir", str(work), "--output-dir", str(STOCK),
-                        "--pyodide", str(vendor / "pyodide"), "--piplite-wheels", str(vendor / "pypi")],
+                        "--pyodide", str(vendor / "stock" / "pyodide"), "--piplite-wheels", str(vendor / "pypi")],
                        check=True, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.monotonic() - started
     finally:

@@ -59,6 +59,10 @@ def check_site(dist: Path) -> list[str]:
                 problems.append(f"{name}: {entry['file_name']} is in the lock but not in the site")
             elif hashlib.sha256(wheel.read_bytes()).hexdigest() != entry["sha256"]:
                 problems.append(f"{name}: {entry['file_name']} does not match the lock's sha256")
+        lock = json.loads(lock_path.read_text())["packages"]
+        for name in kernel.get("loadPyodideOptions", {}).get("packages", []):
+            if name not in lock:  # the kernel would stay "unknown" forever, silently
+                problems.append(f"loadPyodideOptions.packages names {name!r}, which is not in the lock")
     for core in ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]:
         if not (pyodide / core).exists():
             problems.append(f"Pyodide core file {core} is missing from the site")

@@ -13,12 +13,18 @@ Downloads (once, cached in --downloads) with the ordinary clients, `npm pack` an
 * the kernel's pure-Python start-up packages whose official builds are not reachable are
   replaced by the same version's PyPI wheel, pinned here, and the substitution is recorded
   in provenance.json;
+* the wheels the kernel itself needs at start-up (piplite, ipykernel, pyodide_kernel, comm)
+  are added to the lock, so Pyodide loads them all at once (loadPyodideOptions.packages);
+  pyodide_kernel is patched for buffered output (scripts/patch_pyodide_kernel.py);
+* bytecode is added for the modules the first imports load (scripts/compile_pyc.mjs): the lock
+  and provenance.json record each rewritten file's new sha256 and the verified one before;
 * wheels for the site's own offline index (piplite) are pinned the same way.
 
 Writes, from scratch each run (cheap: the downloads are cached):
     OUT/pyodide/pyodide/   core + wheels + pyodide-lock.json pruned to exactly these files
     OUT/pypi/              piplite wheels
     OUT/pyodide/pyodide/provenance.json   where each file came from and how it was checked
+    OUT/stock/pyodide/pyodide/   the same before the kernel wheels and bytecode (bench/'s baseline)
 
 Any hash mismatch stops with an error naming the file, the expected and the actual hash.
 """
@@ -34,6 +40,8 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+
+import patch_pyodide_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = Path(__file__).with_name("vendor-pins.json")
@@ -142,6 +150,76 @@ def official_wheel(downloads: Path, pins: dict, entry: dict) -> Path:
     return extracted
 
 
+def kernel_extension_wheels() -> Path:
+    """The wheels jupyterlite-pyodide-kernel installs with itself (piplite, ipykernel, pyodide_kernel)."""
+    return Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+
+
+def kernel_wheels(downloads: Path, pins: dict, staging: Path):
+    """Yield (lock name, lock entry, file, source) for the kernel's own start-up wheels."""
+    for name, pin in pins["kernel_wheels"].items():
+        if name == "comment":
+            continue
+        if pin.get("piplite_wheel"):
+            file_pin = pins["piplite_wheels"][name]
+            version = file_pin["file_name"].split("-")[1]
+            path = fetch_pypi(downloads, file_pin, f"{name}=={version}", wasm_python=True)
+            source = f"PyPI {name}=={version} (pinned)"
+        else:
+            path = kernel_extension_wheels() / pin["file_name"]
+            if not path.exists():
+                raise VendorError(f"{path} is missing: install requirements.txt into this Python "
+                                  "(the wheel comes with jupyterlite-pyodide-kernel)")
+            check_hash(path, pin["sha256"], "scripts/vendor-pins.json")
+            source = "jupyterlite-pyodide-kernel's own wheel (pinned)"
+            if "patched_sha256" in pin:
+                patched_dir = staging / "patched"
+                patched_dir.mkdir(exist_ok=True)
+                try:
+                    path = patch_pyodide_kernel.patch_wheel(path, patched_dir)
+                except patch_pyodide_kernel.PatchError as e:
+                    raise VendorError(str(e)) from e
+                check_hash(path, pin["patched_sha256"], "scripts/vendor-pins.json (patched_sha256)")
+                source += ", patched by scripts/patch_pyodide_kernel.py (buffered stdout)"
+        version = path.name.split("-")[1]
+        entry = {"name": name, "version": version, "file_name": path.name, "sha256": sha256(path),
+                 "depends": pin["depends"], "imports": pin["imports"], "install_dir": "site",
+                 "package_type": "package", "unvendored_tests": False}
+        yield name, entry, path, source
+
+
+# What the learner's first steps import: the kernel itself, then the tutorials' big packages.
+FIRST_IMPORTS = ["import pyodide_kernel", "import numpy, pandas, matplotlib.pyplot"]
+
+
+def add_bytecode(downloads: Path, pyodide_dir: Path) -> dict[str, Path]:
+    """{file name: rewritten file} with .pyc for the modules FIRST_IMPORTS load (compile_pyc.mjs).
+
+    Cached in downloads/ under a key of everything the output depends on, so a rebuild costs
+    nothing; the cache is only ever written by this function, whole or not at all.
+    """
+    script = Path(__file__).with_name("compile_pyc.mjs")
+    key = hashlib.sha256(script.read_bytes() + json.dumps(FIRST_IMPORTS).encode()
+                         + (pyodide_dir / "pyodide-lock.json").read_bytes()
+                         + (pyodide_dir / "python_stdlib.zip").read_bytes()).hexdigest()[:16]
+    cache = downloads / f"bytecode-{key}"
+    if not cache.exists():
+        node = shutil.which("node")
+        if node is None:
+            raise VendorError("node is not installed; it runs the vendored Pyodide to compile bytecode "
+                              "(Debian: apt-get install nodejs)")
+        partial = cache.with_name(cache.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        print("[vendor] compiling bytecode for the first imports (node, about 40 s) ...", flush=True)
+        result = subprocess.run([node, str(script), str(pyodide_dir), str(partial), *FIRST_IMPORTS],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise VendorError(f"compile_pyc.mjs failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        partial.rename(cache)
+    return {p.name: p for p in sorted(cache.iterdir())}
+
+
 def vendor(downloads: Path, out: Path) -> dict:
     pins = json.loads(PINS.read_text())
     tarball = fetch_npm(downloads, pins["npm_tarball"])
@@ -192,9 +270,34 @@ def vendor(downloads: Path, out: Path) -> dict:
         pruned[name] = entry
         print(f"[vendor] {entry['file_name']}", flush=True)
 
-    official_lock_path.write_text(
-        json.dumps({"info": official_lock["info"], "packages": pruned}, indent=1, sort_keys=True)
-    )
+    def write_lock():
+        official_lock_path.write_text(
+            json.dumps({"info": official_lock["info"], "packages": pruned}, indent=1, sort_keys=True))
+
+    # The baseline for bench/: the same files before this site's start-up changes below.
+    write_lock()
+    shutil.copytree(pyodide_dir, staging / "stock" / "pyodide" / "pyodide")
+
+    for name, entry, path, source in kernel_wheels(downloads, pins, staging):
+        shutil.copyfile(path, pyodide_dir / entry["file_name"])
+        pruned[name] = entry
+        provenance["packages"][name] = {"file_name": entry["file_name"], "sha256": entry["sha256"],
+                                        "source": source, "added_to_lock": True}
+        print(f"[vendor] {entry['file_name']}", flush=True)
+    write_lock()
+
+    for file_name, path in add_bytecode(downloads, pyodide_dir).items():
+        shutil.copyfile(path, pyodide_dir / file_name)
+        digest = sha256(path)
+        if file_name in provenance["core"]:
+            record = provenance["core"][file_name]
+        else:
+            name = next(n for n, e in pruned.items() if e["file_name"] == file_name)
+            pruned[name] = dict(pruned[name], sha256=digest)
+            record = provenance["packages"][name]
+        record["bytecode_added"] = {"by": "scripts/compile_pyc.mjs", "sha256_before": record["sha256"]}
+        record["sha256"] = digest
+    write_lock()
 
     pypi_dir = staging / "pypi"
     pypi_dir.mkdir()
@@ -207,6 +310,7 @@ def vendor(downloads: Path, out: Path) -> dict:
         provenance["piplite"][name] = {"file_name": pin["file_name"], "sha256": pin["sha256"],
                                        "source": f"PyPI {name}=={version} (pinned)", "why": pin["why"]}
 
+    shutil.rmtree(staging / "patched", ignore_errors=True)
     (pyodide_dir / "provenance.json").write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)

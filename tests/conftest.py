@@ -79,6 +79,16 @@ def page(playwright, base_url):
         yield from checked_tab(ctx)
 
 
+@pytest.fixture
+def context_pair(playwright, base_url):
+    """Two tabs of one browser: the same site, the same browser storage."""
+    with lite.browser(playwright) as ctx:
+        tabs = checked_tab(ctx), checked_tab(ctx)
+        yield tuple(next(t) for t in tabs)
+        for t in tabs:
+            next(t, None)
+
+
 # --- parity coverage -------------------------------------------------------------------------
 
 COMPARED = {"browser": defaultdict(set), "cpython": defaultdict(set)}

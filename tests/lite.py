@@ -366,6 +366,14 @@ def add_cell(page, code: str) -> int:
     }""", code)
 
 
+def cell_outputs_text(page, index: int) -> str:
+    """output_text of a cell of the open notebook (index -1: the last)."""
+    return output_text(page.evaluate("""(i) => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      return cells.get(i < 0 ? cells.length + i : i).outputs.toJSON();
+    }""", index))
+
+
 def output_text(outputs: list[dict]) -> str:
     """What the learner reads: streams, text/plain results and errors, joined."""
     parts = []

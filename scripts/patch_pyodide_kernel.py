@@ -1,0 +1,160 @@
+"""Build the site's pyodide_kernel wheel: upstream 0.8.6 with buffered stdout/stderr.
+
+Upstream's LiteStream sends one message to the page for every write(); a loop of print()
+calls then costs one message and one re-render of the growing output per call, and 20,000
+prints froze the tab for six minutes (issue 6). The patched stream collects text and sends it
+at most every FLUSH_INTERVAL, before any other output (display, clear_output, the result, an
+input() prompt) and at the end of every cell, so nothing changes in what the notebook shows,
+only how many messages carry it. stdout and stderr share one buffer, so their order is kept.
+
+Each replacement must find its upstream text exactly once, or the build stops: a new upstream
+release has to be looked at, not patched blindly. The output is byte-for-byte reproducible
+(fixed zip dates), so its sha256 is pinned in vendor-pins.json like every other file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zipfile
+from pathlib import Path
+
+LOCAL_VERSION = "bufferedstdout"
+
+STREAM_UPSTREAM = '''class LiteStream:
+    encoding = "utf-8"
+
+    def __init__(self, name):
+        self.name = name
+        self.publish_stream_callback = None
+
+    def write(self, text):
+        if self.publish_stream_callback:
+            self.publish_stream_callback(self.name, text)
+
+    def flush(self):
+        pass
+'''
+
+STREAM_PATCHED = '''class LiteStream:
+    """stdout/stderr of the kernel, buffered (patched by this site, see its scripts/).
+
+    Text is sent when FLUSH_INTERVAL has passed since the last send, when MAX_PENDING
+    characters wait, on flush() (before other outputs, input() and at the end of each cell),
+    or by a timer once the worker is free (an await in the cell, or the cell has ended).
+    """
+
+    encoding = "utf-8"
+    FLUSH_INTERVAL = 0.2  # seconds
+    MAX_PENDING = 1_000_000  # characters
+    _pending = []  # [stream, [text, ...]], shared by stdout and stderr to keep their order
+    _pending_chars = 0
+    _last_sent = 0.0
+    _timer_set = False
+
+    def __init__(self, name):
+        self.name = name
+        self.publish_stream_callback = None
+
+    def write(self, text):
+        if not self.publish_stream_callback:
+            return 0
+        cls = LiteStream
+        if cls._pending and cls._pending[-1][0] is self:
+            cls._pending[-1][1].append(text)
+        else:
+            cls._pending.append([self, [text]])
+        cls._pending_chars += len(text)
+        if (cls._pending_chars >= cls.MAX_PENDING
+                or time.monotonic() - cls._last_sent >= cls.FLUSH_INTERVAL):
+            cls.send_pending()
+        elif not cls._timer_set:
+            cls._timer_set = True
+            setTimeout(create_once_callable(cls._on_timer), int(cls.FLUSH_INTERVAL * 1000))
+        return len(text)
+
+    @classmethod
+    def _on_timer(cls):
+        cls._timer_set = False
+        cls.send_pending()
+
+    @classmethod
+    def send_pending(cls):
+        pending, cls._pending, cls._pending_chars = cls._pending, [], 0
+        for stream, parts in pending:
+            if stream.publish_stream_callback:
+                stream.publish_stream_callback(stream.name, "".join(parts))
+        cls._last_sent = time.monotonic()
+
+    def flush(self):
+        LiteStream.send_pending()
+'''
+
+REPLACEMENTS = {
+    "pyodide_kernel/display.py": [
+        ("import sys\n", "import sys\nimport time\n\nfrom js import setTimeout\nfrom pyodide.ffi import create_once_callable\n"),
+        (STREAM_UPSTREAM, STREAM_PATCHED),
+        ("        if update and self.update_display_data_callback:",
+         "        LiteStream.send_pending()\n        if update and self.update_display_data_callback:"),
+        ("    def clear_output(self, wait=False):\n",
+         "    def clear_output(self, wait=False):\n        LiteStream.send_pending()\n"),
+    ],
+    "pyodide_kernel/kernel.py": [
+        ('        results["payload"] = self.interpreter.payload_manager.read_payload()',
+         '        from .display import LiteStream\n\n        LiteStream.send_pending()\n'
+         '        results["payload"] = self.interpreter.payload_manager.read_payload()'),
+    ],
+    "pyodide_kernel/interpreter.py": [
+        ("from .display import LiteDisplayHook, LiteDisplayPublisher",
+         "from .display import LiteDisplayHook, LiteDisplayPublisher, LiteStream"),
+        ("        builtins.input = lambda *args, **kwargs: value(*args, **kwargs)",
+         "        def _input(*args, **kwargs):\n            LiteStream.send_pending()\n"
+         "            return value(*args, **kwargs)\n\n        builtins.input = _input"),
+        ("        getpass.getpass = self._getpass",
+         "        def _getpass(*args, **kwargs):\n            LiteStream.send_pending()\n"
+         "            return value(*args, **kwargs)\n\n        getpass.getpass = _getpass"),
+    ],
+}
+
+
+class PatchError(Exception):
+    pass
+
+
+def record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def patch_wheel(upstream: Path, out_dir: Path) -> Path:
+    """Write the patched wheel into out_dir and return its path."""
+    name, version = upstream.name.split("-")[:2]
+    new_version = f"{version}+{LOCAL_VERSION}"
+    old_info, new_info = f"{name}-{version}.dist-info/", f"{name}-{new_version}.dist-info/"
+    files: dict[str, bytes] = {}
+    with zipfile.ZipFile(upstream) as zf:
+        for member in zf.namelist():
+            data = zf.read(member)
+            for old, new in REPLACEMENTS.get(member, []):
+                text = data.decode()
+                if text.count(old) != 1:
+                    raise PatchError(f"{upstream.name}: {member} no longer contains exactly one copy of "
+                                     f"{old.splitlines()[0]!r}; review scripts/patch_pyodide_kernel.py "
+                                     "against the new upstream release")
+                data = text.replace(old, new).encode()
+            if member == old_info + "METADATA":
+                data = data.replace(f"\nVersion: {version}\n".encode(), f"\nVersion: {new_version}\n".encode())
+            files[member.replace(old_info, new_info)] = data
+    missing = set(REPLACEMENTS) - set(files)
+    if missing:
+        raise PatchError(f"{upstream.name} has no {', '.join(sorted(missing))}")
+    record = new_info + "RECORD"
+    files[record] = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data in files.items()
+                            if path != record).encode() + f"{record},,\n".encode()
+    out = out_dir / f"{name}-{new_version}-py3-none-any.whl"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in files.items():
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return out
