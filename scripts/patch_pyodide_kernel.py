@@ -7,6 +7,9 @@ at most every FLUSH_INTERVAL, before any other output (display, clear_output, th
 input() prompt) and at the end of every cell, so nothing changes in what the notebook shows,
 only how many messages carry it. stdout and stderr share one buffer, so their order is kept.
 
+Also: input() without a service worker to carry the request returned None silently upstream;
+here it raises EOFError saying why and what to do.
+
 Each replacement must find its upstream text exactly once, or the build stops: a new upstream
 release has to be looked at, not patched blindly. The output is byte-for-byte reproducible
 (fixed zip dates), so its sha256 is pinned in vendor-pins.json like every other file.
@@ -90,6 +93,20 @@ STREAM_PATCHED = '''class LiteStream:
         LiteStream.send_pending()
 '''
 
+# input() and getpass(): printed text first, and a clear error instead of a silent None when
+# the page cannot answer (upstream returns None: no service worker, e.g. a private window).
+ASK_PAGE = '''
+def _ask_page(ask, *args, **kwargs):
+    LiteStream.send_pending()
+    reply = ask(*args, **kwargs)
+    if reply is None:
+        raise EOFError(
+            "input() got no answer: in JupyterLite it needs the site's service worker, which this "
+            "browser window does not run (a private window, or service workers blocked). Open the "
+            "site in a normal window, or put the value in the cell instead of asking for it.")
+    return reply
+'''
+
 REPLACEMENTS = {
     "pyodide_kernel/display.py": [
         ("import sys\n", "import sys\nimport time\n\nfrom js import setTimeout\nfrom pyodide.ffi import create_once_callable\n"),
@@ -106,13 +123,11 @@ REPLACEMENTS = {
     ],
     "pyodide_kernel/interpreter.py": [
         ("from .display import LiteDisplayHook, LiteDisplayPublisher",
-         "from .display import LiteDisplayHook, LiteDisplayPublisher, LiteStream"),
+         "from .display import LiteDisplayHook, LiteDisplayPublisher, LiteStream\n\n" + ASK_PAGE),
         ("        builtins.input = lambda *args, **kwargs: value(*args, **kwargs)",
-         "        def _input(*args, **kwargs):\n            LiteStream.send_pending()\n"
-         "            return value(*args, **kwargs)\n\n        builtins.input = _input"),
+         "        builtins.input = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)"),
         ("        getpass.getpass = self._getpass",
-         "        def _getpass(*args, **kwargs):\n            LiteStream.send_pending()\n"
-         "            return value(*args, **kwargs)\n\n        getpass.getpass = _getpass"),
+         "        getpass.getpass = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)"),
     ],
 }
 

@@ -141,14 +141,16 @@ class Watch:
 
 
 @contextlib.contextmanager
-def browser(playwright, profile: Path | None = None):
-    """Headless Debian Chromium with a persistent profile (a fresh one unless given)."""
+def browser(playwright, profile: Path | None = None, **options):
+    """Headless Debian Chromium with a persistent profile (a fresh one unless given).
+
+    options go to Playwright's launch_persistent_context (e.g. service_workers="block")."""
     with contextlib.ExitStack() as stack:
         if profile is None:
             profile = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lite-profile-")))
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 900})
+            viewport={"width": 1280, "height": 900}, **options)
         stack.callback(context.close)
         watch = Watch()
         watch.attach(context)

@@ -156,3 +156,19 @@ def test_an_unsaved_edit_makes_the_browser_ask_before_leaving(page, base_url):
     page.close(run_before_unload=True)
     page.wait_for_timeout(1000)
     assert dialogs == ["beforeunload"]
+
+
+def test_input_without_a_service_worker_says_why(playwright, base_url):
+    """Where no service worker runs (some private windows), input() cannot be answered.
+
+    Upstream returns None silently; the site's kernel raises EOFError saying what to do. Not a
+    checked tab: without a service worker JupyterLab itself reports an uncaught 'undefined'.
+    """
+    with lite.browser(playwright, service_workers="block") as ctx:
+        page = ctx.new_page()
+        lite.new_notebook(page, base_url)
+        shown = lite.output_text(lite.run_code(page, "name = input('Your name? ')"))
+        assert shown.startswith("EOFError: input() got no answer"), shown
+        assert "service worker" in shown and "normal window" in shown
+        assert lite.output_text(lite.run_code(page, "print(6 * 7)")) == "42\n"
+        assert ctx.watch.offsite == []
