@@ -25,7 +25,13 @@ const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodid
 const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/" });
 const lock = JSON.parse(readFileSync(path.join(pyodideDir, "pyodide-lock.json"), "utf8"));
 await pyodide.loadPackage(Object.keys(lock.packages), { messageCallback: () => {} });
-for (const statement of imports) await pyodide.runPythonAsync(statement);
+for (const statement of imports) {
+  try {
+    await pyodide.runPythonAsync(statement);
+  } catch (err) {  // e.g. a package installed at run time with %pip: nothing to compile here
+    console.error(`[pyc] not compiled, ${statement} failed: ${String(err).trim().split("\n").pop()}`);
+  }
+}
 
 for (const [mount, dir] of [["/vendored", pyodideDir], ["/out", outDir]]) {
   pyodide.FS.mkdirTree(mount);

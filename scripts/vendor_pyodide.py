@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -188,18 +189,36 @@ def kernel_wheels(downloads: Path, pins: dict, staging: Path):
         yield name, entry, path, source
 
 
-# What the learner's first steps import: the kernel itself, then the tutorials' big packages.
+# What the learner's first steps import: the kernel itself, then the tutorials' big packages,
+# then every other module the tutorials import (tutorial_imports).
 FIRST_IMPORTS = ["import pyodide_kernel", "import numpy, pandas, matplotlib.pyplot"]
 
 
+def tutorial_imports() -> list[str]:
+    """`import X` for every module an import statement of content/*.ipynb names."""
+    names = set()
+    for notebook in sorted((ROOT / "content").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            for line in "".join(cell["source"]).splitlines():
+                line = line.split("#")[0].strip()
+                if line.startswith("import "):
+                    names.update(part.split(" as ")[0].strip() for part in line[7:].split(","))
+                elif line.startswith("from ") and " import " in line:
+                    names.add(line[5:].split(" import ")[0].strip())
+    return [f"import {name}" for name in sorted(names) if re.fullmatch(r"[A-Za-z_][\w.]*", name)]
+
+
 def add_bytecode(downloads: Path, pyodide_dir: Path) -> dict[str, Path]:
-    """{file name: rewritten file} with .pyc for the modules FIRST_IMPORTS load (compile_pyc.mjs).
+    """{file name: rewritten file} with .pyc for the modules the first imports load (compile_pyc.mjs).
 
     Cached in downloads/ under a key of everything the output depends on, so a rebuild costs
     nothing; the cache is only ever written by this function, whole or not at all.
     """
     script = Path(__file__).with_name("compile_pyc.mjs")
-    key = hashlib.sha256(script.read_bytes() + json.dumps(FIRST_IMPORTS).encode()
+    imports = FIRST_IMPORTS + tutorial_imports()
+    key = hashlib.sha256(script.read_bytes() + json.dumps(imports).encode()
                          + (pyodide_dir / "pyodide-lock.json").read_bytes()
                          + (pyodide_dir / "python_stdlib.zip").read_bytes()).hexdigest()[:16]
     cache = downloads / f"bytecode-{key}"
@@ -212,7 +231,7 @@ def add_bytecode(downloads: Path, pyodide_dir: Path) -> dict[str, Path]:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         print("[vendor] compiling bytecode for the first imports (node, about 40 s) ...", flush=True)
-        result = subprocess.run([node, str(script), str(pyodide_dir), str(partial), *FIRST_IMPORTS],
+        result = subprocess.run([node, str(script), str(pyodide_dir), str(partial), *imports],
                                 capture_output=True, text=True)
         if result.returncode != 0:
             raise VendorError(f"compile_pyc.mjs failed (exit {result.returncode}):\n{result.stderr[-2000:]}")

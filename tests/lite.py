@@ -212,6 +212,16 @@ def start_cell(page, index: int) -> None:
     }""", index)
 
 
+def answer_input(page) -> None:
+    """Type STDIN_ANSWER into an input() box, if one is waiting; each box is answered once."""
+    stdin = page.query_selector(".jp-Stdin-input:not([data-answered])")
+    if stdin:  # the box may vanish while we type
+        with contextlib.suppress(PlaywrightError):
+            stdin.evaluate("(box) => box.setAttribute('data-answered', '1')")
+            stdin.fill(STDIN_ANSWER)
+            stdin.press("Enter")
+
+
 def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
     """Run one cell, answer input() prompts, return its outputs (nbformat dicts)."""
     start_cell(page, index)
@@ -224,12 +234,7 @@ def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
             return page.evaluate(
                 "(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).toJSON().outputs",
                 index)
-        stdin = page.query_selector(".jp-Stdin-input:not([data-answered])")
-        if stdin:  # answer each prompt once; the box may vanish while we type
-            with contextlib.suppress(PlaywrightError):
-                stdin.evaluate("(box) => box.setAttribute('data-answered', '1')")
-                stdin.fill(STDIN_ANSWER)
-                stdin.press("Enter")
+        answer_input(page)
         time.sleep(0.1)
     raise LiteError(f"cell {index} did not finish within {timeout:.0f} s. Worker and page console:\n"
                     f"{page.context.watch.console_tail()}")

@@ -172,3 +172,15 @@ def test_input_without_a_service_worker_says_why(playwright, base_url):
         assert "service worker" in shown and "normal window" in shown
         assert lite.output_text(lite.run_code(page, "print(6 * 7)")) == "42\n"
         assert ctx.watch.offsite == []
+
+
+def test_pyfetch_to_another_origin_without_cors_raises_a_clear_error(playwright, base_url):
+    """A second server on another port is another origin: it answers, but sends no CORS headers."""
+    with lite.serve(lite.DIST) as other, lite.browser(playwright) as ctx:
+        page = ctx.new_page()
+        lite.new_notebook(page, base_url)
+        code = (f"from pyodide.http import pyfetch\ntry:\n    await pyfetch('{other}jupyter-lite.json')\n"
+                "except OSError as err:\n    print(type(err).__name__, err)")
+        assert lite.output_text(lite.run_code(page, code)) == "AbortError Failed to fetch\n"
+        assert any("blocked by CORS policy" in line for line in ctx.watch.console), ctx.watch.console_tail()
+        assert ctx.watch.offsite == []
