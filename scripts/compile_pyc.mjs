@@ -4,8 +4,9 @@
 //
 // The official Pyodide 314 wheels and python_stdlib.zip hold .py files only, so every import in
 // the browser compiles source first, on every start (measured in Node: `import pyodide_kernel`
-// 4.0 s from source, 0.8 s with this bytecode; `import numpy, pandas, matplotlib.pyplot` 8.1 s, 3.0 s). Bytecode must come from the runtime's own Python version, so the vendored
-// runtime makes it, here in Node: it loads every package of PYODIDE_DIR/pyodide-lock.json, runs
+// 4.0 s from source, 0.8 s with this bytecode; `import numpy, pandas, matplotlib.pyplot` 8.1 s,
+// 3.0 s). Bytecode must come from the runtime's own Python version, so the vendored runtime makes
+// it, here in Node: it loads every package of PYODIDE_DIR/pyodide-lock.json, runs
 // the import statements, and for each module those imports loaded writes a .pyc in "unchecked
 // hash" mode (used as is, without the source mtime a freshly unpacked wheel does not keep):
 //   * in a wheel: PKG/__pycache__/MOD.cpython-314.pyc next to the .py, listed in RECORD;
