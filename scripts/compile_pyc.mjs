@@ -12,8 +12,8 @@
 //   * in a wheel: PKG/__pycache__/MOD.cpython-314.pyc next to the .py, listed in RECORD;
 //   * in python_stdlib.zip: MOD.pyc next to MOD.py, where zipimport looks for it.
 // Only imported modules are compiled (still 5.7 MB more until kernel idle: bench/RESULTS.md). The
-// .py files stay: tracebacks,
-// `??` and jedi still read the source. Rewritten files go to OUT_DIR under the same names.
+// .py files stay: tracebacks, `??` and jedi still read the source. Rewritten files go to OUT_DIR
+// under the same names.
 import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import path from "node:path";
