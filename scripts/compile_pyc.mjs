@@ -35,14 +35,18 @@ for (const statement of imports) {
   }
 }
 
-for (const [mount, dir] of [["/vendored", pyodideDir], ["/out", outDir]]) {
+const scripts = path.dirname(new URL(import.meta.url).pathname);
+for (const [mount, dir] of [["/vendored", pyodideDir], ["/out", outDir], ["/scripts", scripts]]) {
   pyodide.FS.mkdirTree(mount);
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: path.resolve(dir) }, mount);
 }
 pyodide.globals.set("WHEELS", pyodide.toPy(Object.values(lock.packages).map((p) => p.file_name)));
 await pyodide.runPythonAsync(`
-import base64, hashlib, importlib.util, sys, zipfile
+import importlib.util, sys, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
+
+sys.path.insert(0, "/scripts")
+from wheel_zip import with_record, write_zip
 
 SITE, STDLIB = "/lib/python3.14/site-packages/", "/lib/python314.zip/"
 imported = {m.__file__ for m in list(sys.modules.values())
@@ -52,27 +56,15 @@ def pyc(member, data):
     code = compile(data, member, "exec", dont_inherit=True)
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
 
-def record_hash(data):
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
 def rewrite(src, dest, prefix, pyc_path):
     with zipfile.ZipFile(src) as z:
         files = {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
     added = {pyc_path(m): pyc(m, d) for m, d in files.items() if prefix + m in imported}
     if not added:
         return 0
+    files = dict(sorted({**files, **added}.items()))
     record = next((f for f in files if f.endswith(".dist-info/RECORD")), None)
-    if record:
-        lines = [l for l in files[record].decode().splitlines() if l and not l.startswith(record + ",")]
-        lines += [f"{p},{record_hash(d)},{len(d)}" for p, d in added.items()] + [f"{record},,"]
-        files[record] = ("\\n".join(lines) + "\\n").encode()
-    files.update(added)
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
-        for member in sorted(files):
-            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            out.writestr(info, files[member])
+    write_zip(dest, with_record(files, record) if record else files)
     return len(added)
 
 n = rewrite("/vendored/python_stdlib.zip", "/out/python_stdlib.zip", STDLIB, lambda m: m + "c")

@@ -17,10 +17,10 @@ release has to be looked at, not patched blindly. The output is byte-for-byte re
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import zipfile
 from pathlib import Path
+
+import wheel_zip
 
 LOCAL_VERSION = "bufferedstdout"
 
@@ -136,10 +136,6 @@ class PatchError(Exception):
     pass
 
 
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
 def patch_wheel(upstream: Path, out_dir: Path) -> Path:
     """Write the patched wheel into out_dir and return its path."""
     name, version = upstream.name.split("-")[:2]
@@ -162,14 +158,6 @@ def patch_wheel(upstream: Path, out_dir: Path) -> Path:
     missing = set(REPLACEMENTS) - set(files)
     if missing:
         raise PatchError(f"{upstream.name} has no {', '.join(sorted(missing))}")
-    record = new_info + "RECORD"
-    files[record] = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data in files.items()
-                            if path != record).encode() + f"{record},,\n".encode()
     out = out_dir / f"{name}-{new_version}-py3-none-any.whl"
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in files.items():
-            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+    wheel_zip.write_zip(out, wheel_zip.with_record(files, new_info + "RECORD"))
     return out

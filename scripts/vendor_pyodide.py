@@ -43,6 +43,7 @@ import zipfile
 from pathlib import Path
 
 import patch_pyodide_kernel
+import wheel_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = Path(__file__).with_name("vendor-pins.json")
@@ -218,7 +219,8 @@ def add_bytecode(downloads: Path, pyodide_dir: Path) -> dict[str, Path]:
     """
     script = Path(__file__).with_name("compile_pyc.mjs")
     imports = FIRST_IMPORTS + tutorial_imports()
-    key = hashlib.sha256(script.read_bytes() + json.dumps(imports).encode()
+    key = hashlib.sha256(script.read_bytes() + Path(wheel_zip.__file__).read_bytes()
+                         + json.dumps(imports).encode()
                          + (pyodide_dir / "pyodide-lock.json").read_bytes()
                          + (pyodide_dir / "python_stdlib.zip").read_bytes()).hexdigest()[:16]
     cache = downloads / f"bytecode-{key}"

@@ -95,7 +95,6 @@ def test_saved_work_survives_reload_and_browser_restart(playwright, base_url, tm
         assert ctx.watch.offsite == [] and ctx.watch.errors == []
 
 
-
 def test_output_still_streams_while_a_cell_runs(page, base_url):
     """Buffered output must not hide progress: the first line shows while the cell is busy."""
     lite.new_notebook(page, base_url)
