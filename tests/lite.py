@@ -37,9 +37,10 @@ STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # Any host but 127.0.0.1 is unresolvable: a request that tries to leave fails at once
-    # (and the request listener below names it), while the HTTP cache keeps working.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    # Any host but the loopback names is unresolvable: a request that tries to leave fails at
+    # once (and the request listener below names it), while the HTTP cache keeps working.
+    # localhost stays: notebook 4 fetches through it to show a real cross-origin refusal.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
 ]
 
 # The same rules as nbval (nbval/plugin.py IPyNbFile.skip_compare, without nbdime): these keys
@@ -47,6 +48,10 @@ CHROMIUM_FLAGS = [
 SKIP_COMPARE = {"metadata", "traceback", "prompt_number", "output_type", "name",
                 "execution_count", "application/vnd.jupyter.widget-view+json"}
 IMAGES = {"image/png", "image/jpeg"}
+
+
+# Names that stay on this machine: anything else is a request leaving 127.0.0.1.
+LOOPBACK = {"127.0.0.1", "localhost"}
 
 
 class LiteError(AssertionError):
@@ -133,7 +138,7 @@ class Watch:
 
     def _request(self, request) -> None:
         url = urlparse(request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
             self.offsite.append(request.url)
 
     def console_tail(self, n: int = 40) -> str:
@@ -409,3 +414,32 @@ def cell_sources(page) -> list[str]:
     """The sources of the open notebook's cells, as the editor holds them."""
     return page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.model
                                .sharedModel.cells.map(c => c.getSource())""")
+
+
+# --- a notebook as the front end holds it ----------------------------------------------------
+
+# The panel of an open notebook found by its path, not by focus (headless Firefox gives the page
+# no focus, so shell.currentWidget can be null there).
+PANEL_JS = """(path) => {
+  for (const w of window.jupyterapp?.shell.widgets('main') ?? []) if (w.context?.path === path) return w;
+  return null;
+}"""
+
+
+def open_without_running(page, base_url: str, path: str) -> None:
+    """Open a notebook as a learner first sees it: loaded and drawn, no cell run."""
+    page.goto(f"{base_url}lab/index.html?path={path}")
+    page.wait_for_function(f"(path) => ({PANEL_JS})(path)?.context.isReady", arg=path,
+                           timeout=KERNEL_IDLE_TIMEOUT * 1000)
+
+
+def notebook_model(page, path: str) -> dict:
+    """The open notebook as the front end's model holds it (what a save would write)."""
+    return page.evaluate(f"(path) => ({PANEL_JS})(path).context.model.toJSON()", path)
+
+
+def rendered_outputs(page, path: str) -> list[str]:
+    """The text drawn in each code cell's output area, in cell order ('' for no output)."""
+    return page.evaluate(f"""(path) => ({PANEL_JS})(path).content.widgets
+        .filter(cell => cell.model.type === 'code')
+        .map(cell => cell.outputArea.node.textContent)""", path)
