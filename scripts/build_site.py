@@ -4,9 +4,10 @@
 
 1. vendor the verified Pyodide runtime (scripts/vendor_pyodide.py; downloads are cached);
 2. `jupyter lite build` from scratch (an incremental build can silently drop pyodideUrl);
-3. check the output: jupyter-lite.json points at the local Pyodide, every file of the pruned
-   lock is served with the hash the lock gives, PyPI fallback is off, no sourcemaps, and
-   nothing but the site is in dist/.
+3. join the notebooks' multi-line strings in the site's copy (see join_notebook_lines);
+4. check the output: jupyter-lite.json points at the local Pyodide, every file of the pruned
+   lock is served with the hash the lock gives, PyPI fallback is off, the notebooks hold no
+   lists of lines, no sourcemaps, and nothing but the site is in dist/.
 """
 
 from __future__ import annotations
@@ -31,6 +32,40 @@ NOT_SITE_TOP = {"tests", "scripts", "downloads", "vendor", "requirements.txt", "
 
 class SiteError(Exception):
     pass
+
+
+def join_notebook_lines(files: Path) -> int:
+    """Store every multi-line string of the site's notebooks as one string; return how many
+    notebooks changed.
+
+    nbformat allows a multi-line string to be a list of lines (the files in content/ are written
+    that way, which keeps their diffs readable). JupyterLite 0.8.6 hands such a list to the front
+    end as it is, and JupyterLab then shows every line after the first with a leading comma (a
+    list joined by String()); a save keeps the damage (jupyterlite issue 1105). nbformat's reader
+    joins the lines; writing with split_lines=False keeps them joined. Same notebook, same meaning.
+    """
+    import nbformat
+
+    changed = 0
+    for path in sorted(files.rglob("*.ipynb")):
+        joined = nbformat.writes(nbformat.read(path, as_version=4), split_lines=False) + "\n"
+        if joined != path.read_text(encoding="utf-8"):
+            path.write_text(joined, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def split_lines_in(notebook: dict) -> list[str]:
+    """Where a notebook stores a multi-line string as a list of lines (JupyterLite shows commas)."""
+    found = []
+    for number, cell in enumerate(notebook.get("cells", [])):
+        places = [("source", cell.get("source"))]
+        for out in cell.get("outputs", []):
+            places.append(("stream text", out.get("text")))
+            places += [(mime, data) for mime, data in out.get("data", {}).items()
+                       if not mime.endswith("json")]
+        found += [f"cell {number} {what}" for what, value in places if isinstance(value, list)]
+    return found
 
 
 def check_site(dist: Path) -> list[str]:
@@ -67,6 +102,12 @@ def check_site(dist: Path) -> list[str]:
         if not (pyodide / core).exists():
             problems.append(f"Pyodide core file {core} is missing from the site")
 
+    for path in sorted((dist / "files").rglob("*.ipynb")):
+        lists = split_lines_in(json.loads(path.read_text(encoding="utf-8")))
+        if lists:
+            problems.append(f"{path.relative_to(dist)} stores lists of lines ({lists[0]}, ...): "
+                            "JupyterLite would show them with commas. Run a clean build (this script).")
+
     maps = sorted(str(p.relative_to(dist)) for p in dist.rglob("*.map"))
     if maps:
         problems.append(f"{len(maps)} sourcemaps in the site, e.g. {maps[0]}")
@@ -89,6 +130,8 @@ def build(dist: Path = DIST) -> None:
                             cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise SiteError(f"jupyter lite build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    joined = join_notebook_lines(dist / "files")
+    print(f"[build] joined the multi-line strings of {joined} notebook(s) in the site", flush=True)
     problems = check_site(dist)
     if problems:
         raise SiteError("the built site is not sound:\n  - " + "\n  - ".join(problems))

@@ -57,3 +57,10 @@ def test_check_refuses_a_lock_entry_without_its_file(site_copy):
     wheel = lock["packages"]["numpy"]["file_name"]
     (site_copy / "static/pyodide" / wheel).unlink()
     assert f"numpy: {wheel} is in the lock but not in the site" in build_site.check_site(site_copy)
+
+
+def test_check_refuses_a_notebook_stored_as_lists_of_lines(site_copy):
+    shipped = lite.CONTENT / "01-python-on-webassembly.ipynb"
+    shutil.copy(shipped, site_copy / "files" / shipped.name)  # as in content/: lists of lines
+    problems = build_site.check_site(site_copy)
+    assert any(shipped.name in p and "lists of lines" in p for p in problems), problems
