@@ -11,17 +11,16 @@ serve: site  ## build the site, then serve it on http://127.0.0.1:$(PORT)
 	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl+C stops the server)"
 	$(PY) -m http.server -b 127.0.0.1 $(PORT) --directory dist
 
-site: $(VENV)/.installed  ## clean build of dist/ with the verified, vendored Pyodide
-	$(PY) scripts/build_site.py
+site: $(VENV)/.installed  ## a clean `jupyter lite build` (its addons vendor and check; see sitetools/)
+	$(PY) -m sitetools.site
 
-test: $(VENV)/.installed chromium  ## every test: site, browser, parity in both kernels
-	$(PY) -m pytest tests content -p no:cacheprovider --durations=10 \
-	  --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/sanitize.cfg $(PYTEST_ARGS)
+test: $(VENV)/.installed chromium  ## every test, as configured in pyproject.toml: site, browser, both kernels, style
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
-	$(PY) -m tests.regen_outputs
+	$(PY) -m sitetools.regen_outputs
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@

@@ -1,20 +1,18 @@
 // Add CPython bytecode for the modules the site imports first, compiled by the vendored Pyodide.
 //
-//   node scripts/compile_pyc.mjs PYODIDE_DIR OUT_DIR "IMPORT STATEMENT" ...
+//   node sitetools/compile_pyc.mjs PYODIDE_DIR OUT_DIR "IMPORT STATEMENT" ...
 //
 // The official Pyodide 314 wheels and python_stdlib.zip hold .py files only, so every import in
-// the browser compiles source first, on every start (measured in Node: `import pyodide_kernel`
-// 4.0 s from source, 0.8 s with this bytecode; `import numpy, pandas, matplotlib.pyplot` 8.1 s,
-// 3.0 s). Bytecode must come from the runtime's own Python version, so the vendored runtime makes
+// the browser compiles source first, on every start (bench/RESULTS.md: what this gains and costs).
+// Bytecode must come from the runtime's own Python version, so the vendored runtime makes
 // it, here in Node: it loads every package of PYODIDE_DIR/pyodide-lock.json, runs
 // the import statements, and for each module those imports loaded writes a .pyc in "unchecked
 // hash" mode (used as is, without the source mtime a freshly unpacked wheel does not keep):
-//   * in a wheel: PKG/__pycache__/MOD.cpython-314.pyc next to the .py, listed in RECORD;
+//   * in a wheel: PKG/__pycache__/MOD.cpython-3XX.pyc next to the .py, listed in RECORD;
 //   * in python_stdlib.zip: MOD.pyc next to MOD.py, where zipimport looks for it.
-// Only imported modules are compiled (still 5.7 MB more until kernel idle: bench/RESULTS.md). The
-// .py files stay: tracebacks, `??` and jedi still read the source. Rewritten files go to OUT_DIR
+// Only imported modules are compiled. The .py files stay: tracebacks, `??` and jedi still read the source. Rewritten files go to OUT_DIR
 // under the same names.
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -35,7 +33,7 @@ for (const statement of imports) {
   }
 }
 
-const scripts = path.dirname(new URL(import.meta.url).pathname);
+const scripts = path.dirname(fileURLToPath(import.meta.url));  // a path with spaces stays whole
 for (const [mount, dir] of [["/vendored", pyodideDir], ["/out", outDir], ["/scripts", scripts]]) {
   pyodide.FS.mkdirTree(mount);
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: path.resolve(dir) }, mount);
@@ -48,7 +46,8 @@ from importlib._bootstrap_external import _code_to_hash_pyc
 sys.path.insert(0, "/scripts")
 from wheel_zip import with_record, write_zip
 
-SITE, STDLIB = "/lib/python3.14/site-packages/", "/lib/python314.zip/"
+SITE = next(p for p in sys.path if p.endswith("site-packages")) + "/"  # /lib/python3.XX/site-packages
+STDLIB = next(p for p in sys.path if p.endswith(".zip")) + "/"  # /lib/python3XX.zip
 imported = {m.__file__ for m in list(sys.modules.values())
             if isinstance(getattr(m, "__file__", None), str) and m.__file__.endswith(".py")}
 

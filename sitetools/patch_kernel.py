@@ -20,11 +20,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import wheel_zip
+from sitetools import wheel_zip
 
 LOCAL_VERSION = "bufferedstdout"
+WHAT = "buffered stdout, input() without a service worker says why"
 
-STREAM_UPSTREAM = '''class LiteStream:
+STREAM_UPSTREAM = """class LiteStream:
     encoding = "utf-8"
 
     def __init__(self, name):
@@ -37,10 +38,10 @@ STREAM_UPSTREAM = '''class LiteStream:
 
     def flush(self):
         pass
-'''
+"""
 
 STREAM_PATCHED = '''class LiteStream:
-    """stdout/stderr of the kernel, buffered (patched by this site, see its scripts/).
+    """stdout/stderr of the kernel, buffered (patched by this site: sitetools/patch_kernel.py).
 
     Text is sent when FLUSH_INTERVAL has passed since the last send, when MAX_PENDING
     characters wait, on flush() (before other outputs, input() and at the end of each cell),
@@ -95,7 +96,7 @@ STREAM_PATCHED = '''class LiteStream:
 
 # input() and getpass(): printed text first, and a clear error instead of a silent None when
 # the page cannot answer (upstream returns None: no service worker, e.g. a private window).
-ASK_PAGE = '''
+ASK_PAGE = """
 def _ask_page(ask, *args, **kwargs):
     LiteStream.send_pending()
     reply = ask(*args, **kwargs)
@@ -105,29 +106,43 @@ def _ask_page(ask, *args, **kwargs):
             "browser window does not run (a private window, or service workers blocked). Open the "
             "site in a normal window, or put the value in the cell instead of asking for it.")
     return reply
-'''
+"""
+
+JS_TIMER_IMPORTS = "from js import setTimeout\nfrom pyodide.ffi import create_once_callable\n"
 
 REPLACEMENTS = {
     "pyodide_kernel/display.py": [
-        ("import sys\n", "import sys\nimport time\n\nfrom js import setTimeout\nfrom pyodide.ffi import create_once_callable\n"),
+        ("import sys\n", "import sys\nimport time\n\n" + JS_TIMER_IMPORTS),
         (STREAM_UPSTREAM, STREAM_PATCHED),
-        ("        if update and self.update_display_data_callback:",
-         "        LiteStream.send_pending()\n        if update and self.update_display_data_callback:"),
-        ("    def clear_output(self, wait=False):\n",
-         "    def clear_output(self, wait=False):\n        LiteStream.send_pending()\n"),
+        (
+            "        if update and self.update_display_data_callback:",
+            "        LiteStream.send_pending()\n        if update and self.update_display_data_callback:",
+        ),
+        (
+            "    def clear_output(self, wait=False):\n",
+            "    def clear_output(self, wait=False):\n        LiteStream.send_pending()\n",
+        ),
     ],
     "pyodide_kernel/kernel.py": [
-        ('        results["payload"] = self.interpreter.payload_manager.read_payload()',
-         '        from .display import LiteStream\n\n        LiteStream.send_pending()\n'
-         '        results["payload"] = self.interpreter.payload_manager.read_payload()'),
+        (
+            '        results["payload"] = self.interpreter.payload_manager.read_payload()',
+            "        from .display import LiteStream\n\n        LiteStream.send_pending()\n"
+            '        results["payload"] = self.interpreter.payload_manager.read_payload()',
+        ),
     ],
     "pyodide_kernel/interpreter.py": [
-        ("from .display import LiteDisplayHook, LiteDisplayPublisher",
-         "from .display import LiteDisplayHook, LiteDisplayPublisher, LiteStream\n\n" + ASK_PAGE),
-        ("        builtins.input = lambda *args, **kwargs: value(*args, **kwargs)",
-         "        builtins.input = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)"),
-        ("        getpass.getpass = self._getpass",
-         "        getpass.getpass = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)"),
+        (
+            "from .display import LiteDisplayHook, LiteDisplayPublisher",
+            "from .display import LiteDisplayHook, LiteDisplayPublisher, LiteStream\n\n" + ASK_PAGE,
+        ),
+        (
+            "        builtins.input = lambda *args, **kwargs: value(*args, **kwargs)",
+            "        builtins.input = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)",
+        ),
+        (
+            "        getpass.getpass = self._getpass",
+            "        getpass.getpass = lambda *args, **kwargs: _ask_page(value, *args, **kwargs)",
+        ),
     ],
 }
 
@@ -142,22 +157,30 @@ def patch_wheel(upstream: Path, out_dir: Path) -> Path:
     new_version = f"{version}+{LOCAL_VERSION}"
     old_info, new_info = f"{name}-{version}.dist-info/", f"{name}-{new_version}.dist-info/"
     files: dict[str, bytes] = {}
+    replacements = {
+        **REPLACEMENTS,
+        old_info + "METADATA": [(f"\nVersion: {version}\n", f"\nVersion: {new_version}\n")],
+    }
     with zipfile.ZipFile(upstream) as zf:
         for member in zf.namelist():
-            data = zf.read(member)
-            for old, new in REPLACEMENTS.get(member, []):
-                text = data.decode()
-                if text.count(old) != 1:
-                    raise PatchError(f"{upstream.name}: {member} no longer contains exactly one copy of "
-                                     f"{old.splitlines()[0]!r}; review scripts/patch_pyodide_kernel.py "
-                                     "against the new upstream release")
-                data = text.replace(old, new).encode()
-            if member == old_info + "METADATA":
-                data = data.replace(f"\nVersion: {version}\n".encode(), f"\nVersion: {new_version}\n".encode())
+            data = replace_exactly_once(upstream.name, member, zf.read(member), replacements)
             files[member.replace(old_info, new_info)] = data
-    missing = set(REPLACEMENTS) - set(files)
+    missing = {m.replace(old_info, new_info) for m in replacements} - set(files)
     if missing:
         raise PatchError(f"{upstream.name} has no {', '.join(sorted(missing))}")
     out = out_dir / f"{name}-{new_version}-py3-none-any.whl"
     wheel_zip.write_zip(out, wheel_zip.with_record(files, new_info + "RECORD"))
     return out
+
+
+def replace_exactly_once(wheel: str, member: str, data: bytes, replacements: dict) -> bytes:
+    for old, new in replacements.get(member, []):
+        text = data.decode()
+        if text.count(old) != 1:
+            raise PatchError(
+                f"{wheel}: {member} no longer contains exactly one copy of "
+                f"{old.strip().splitlines()[0]!r}; review sitetools/patch_kernel.py "
+                "against the new upstream release"
+            )
+        data = text.replace(old, new).encode()
+    return data

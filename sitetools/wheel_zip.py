@@ -14,7 +14,9 @@ def record_hash(data: bytes) -> str:
 
 def with_record(files: dict, record: str) -> dict:
     """files with RECORD rewritten to list every other member: path,hash,size."""
-    lines = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data in files.items() if path != record)
+    lines = "".join(
+        f"{path},{record_hash(data)},{len(data)}\n" for path, data in files.items() if path != record
+    )
     return {**files, record: (lines + f"{record},,\n").encode()}
 
 

@@ -1,0 +1,14 @@
+"""The site's own build steps, tools and browser harness.
+
+The pipeline (CONTRIBUTING.md draws it): pinned downloads -> vendor.py (verify, prune the lock,
+patch the kernel, add bytecode) -> `jupyter lite build`, whose addons (addons.py) run the
+vendoring first and join and check the output last -> tests (tests/) and benchmark (bench/), which
+both drive the built site through harness/.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+DIST = ROOT / "dist"
+BUILD = ROOT / "build"

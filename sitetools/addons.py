@@ -1,0 +1,78 @@
+"""This site's steps inside `jupyter lite build`, as JupyterLite addons (entry point
+`jupyterlite.addon.v0`, registered in pyproject.toml), so the one command people type does them.
+
+Both are off unless jupyter_lite_config.json turns them on, so any other JupyterLite build in
+the same environment (bench/'s stock build) is left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from jupyterlite_core.addons.base import BaseAddon
+from jupyterlite_core.constants import JUPYTERLITE_JSON
+from traitlets import Bool
+
+from sitetools import BUILD
+from sitetools.downloads import VendorError
+from sitetools.site import check_site, join_notebook_lines
+from sitetools.vendor import vendor
+
+# The kernel addon's task that writes pyodideUrl into the output: the checks must come after it.
+PYODIDE_URL_TASK = f"post_build:jupyterlite-pyodide-kernel-pyodide:patch:{JUPYTERLITE_JSON}"
+
+
+class VendorAddon(BaseAddon):
+    """Vendor the verified Pyodide runtime into build/vendor before the build reads it."""
+
+    __all__ = ["pre_init"]
+    enabled = Bool(False, help="vendor the pinned Pyodide runtime first").tag(config=True)
+
+    def pre_init(self, manager):
+        if self.enabled:
+            yield self.task(
+                name="vendor",
+                doc="download, verify and prune the Pyodide runtime",
+                actions=[self.vendor],
+                uptodate=[False],
+            )
+
+    def vendor(self):
+        try:
+            vendor(BUILD / "downloads", BUILD / "vendor")
+        except VendorError as e:
+            print(f"[vendor] ERROR: {e}", file=sys.stderr)
+            return False
+        return True
+
+
+class SiteChecksAddon(BaseAddon):
+    """Join the notebooks' lines in the output, then refuse a site that is not sound."""
+
+    __all__ = ["post_build"]
+    enabled = Bool(False, help="join notebook lines and check the built site").tag(config=True)
+
+    def post_build(self, manager):
+        if not self.enabled:
+            return
+        prefix = f"{manager.task_prefix}post_build:{self.entry_point_name(manager)}"
+        yield self.task(name="join-notebook-lines", actions=[self.join], uptodate=[False])
+        yield self.task(
+            name="check-site",
+            actions=[self.check],
+            uptodate=[False],
+            task_dep=[f"{prefix}:join-notebook-lines", f"{manager.task_prefix}{PYODIDE_URL_TASK}"],
+        )
+
+    def entry_point_name(self, manager):
+        return next(name for name, addon in manager._addons.items() if addon is self)
+
+    def join(self):
+        joined = join_notebook_lines(self.manager.output_dir / "files")
+        print(f"[site] joined the multi-line strings of {joined} notebook(s)")
+
+    def check(self):
+        problems = check_site(self.manager.output_dir)
+        for problem in problems:
+            print(f"[site] PROBLEM: {problem}", file=sys.stderr)
+        return not problems

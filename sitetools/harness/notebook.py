@@ -1,0 +1,223 @@
+"""A learner's actions in JupyterLab: open a notebook, run cells, answer input(), save, restart.
+
+Every wait is a wait on a condition in the page (Playwright's wait_for_function), never a sleep.
+The JavaScript snippets that several actions share are named here once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from sitetools.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
+from sitetools.harness.outputs import output_text
+
+STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
+
+# The notebook the learner is looking at.
+NOTEBOOK = "window.jupyterapp.shell.currentWidget"
+# An open notebook found by its path, not by focus (headless Firefox gives the page no focus,
+# so shell.currentWidget can be null there).
+PANEL_JS = """(path) => {
+  for (const w of window.jupyterapp?.shell.widgets('main') ?? []) if (w.context?.path === path) return w;
+  return null;
+}"""
+KERNEL_STATUS_JS = f"""() => {{
+  const panel = window.jupyterapp && {NOTEBOOK};
+  const kernel = panel?.sessionContext?.session?.kernel;
+  return kernel ? kernel.status : (panel ? 'no kernel yet' : 'no notebook yet');
+}}"""
+# An input() box that the runner has not answered yet.
+WAITING_STDIN = ".jp-Stdin-input:not([data-answered])"
+
+
+def fail(page, what: str) -> LiteError:
+    return LiteError(f"{what}. Worker and page console:\n{page.context.watch.console_tail()}")
+
+
+def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
+    """Wait until the open notebook's Pyodide kernel is idle."""
+    try:
+        page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        status = page.evaluate(KERNEL_STATUS_JS)
+        raise fail(
+            page, f"{what}: the kernel was not idle after {timeout:.0f} s (status: {status})"
+        ) from None
+
+
+def open_notebook(page, base_url: str, path: str) -> None:
+    """Open a notebook of the site in JupyterLab and wait until its Pyodide kernel is idle."""
+    page.goto(f"{base_url}lab/index.html?path={path}")
+    wait_idle(page, what=f"opening {path}")
+
+
+def open_without_running(page, base_url: str, path: str) -> None:
+    """Open a notebook as a learner first sees it: loaded and drawn, no cell run."""
+    page.goto(f"{base_url}lab/index.html?path={path}")
+    page.wait_for_function(
+        f"(path) => ({PANEL_JS})(path)?.context.isReady", arg=path, timeout=KERNEL_IDLE_TIMEOUT * 1000
+    )
+
+
+def new_notebook(page, base_url: str) -> None:
+    """File > New > Notebook, as a learner does; waits for the Pyodide kernel to be idle."""
+    page.goto(f"{base_url}lab/index.html")
+    page.get_by_role("menuitem", name="File").click()
+    page.get_by_text("New", exact=True).hover()
+    page.get_by_role("menuitem", name="Notebook", exact=True).click()
+    # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
+    wait_idle(page, what="a new notebook")
+
+
+def code_cell_indices(page) -> list[int]:
+    return page.evaluate(f"""() => {NOTEBOOK}.content.model.sharedModel.cells
+        .map((cell, i) => cell.cell_type === 'code' ? i : -1).filter(i => i >= 0)""")
+
+
+def add_cell(page, code: str) -> int:
+    """Append a code cell holding `code` to the open notebook; return its index."""
+    return page.evaluate(
+        f"""(code) => {{
+      const cells = {NOTEBOOK}.content.model.sharedModel;
+      cells.insertCell(cells.cells.length, {{cell_type: 'code', source: code}});
+      return cells.cells.length - 1;
+    }}""",
+        code,
+    )
+
+
+def start_cell(page, index: int) -> None:
+    """Select a cell and press Run, as the learner would; do not wait for it."""
+    page.evaluate(
+        f"""(i) => {{
+      const nb = {NOTEBOOK}.content;
+      nb.activeCellIndex = i;
+      nb.deselectAll();
+      window.__cellRun = {{done: false, error: null}};
+      window.jupyterapp.commands.execute('notebook:run-cell').then(
+        () => {{ window.__cellRun.done = true; }},
+        (e) => {{ window.__cellRun.done = true; window.__cellRun.error = String(e); }});
+    }}""",
+        index,
+    )
+
+
+def answer_input(page) -> None:
+    """Type STDIN_ANSWER into an input() box, if one is waiting; each box is answered once."""
+    stdin = page.query_selector(WAITING_STDIN)
+    if stdin:  # the box may vanish while we type
+        with contextlib.suppress(PlaywrightError):
+            stdin.evaluate("(box) => box.setAttribute('data-answered', '1')")
+            stdin.fill(STDIN_ANSWER)
+            stdin.press("Enter")
+
+
+def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
+    """Run one cell, answer input() prompts, return its outputs (nbformat dicts)."""
+    start_cell(page, index)
+    finished_or_asking = f"() => window.__cellRun.done || !!document.querySelector('{WAITING_STDIN}')"
+    try:
+        while True:  # each turn: the cell finished, or it asks for input and gets an answer
+            page.wait_for_function(finished_or_asking, timeout=timeout * 1000)
+            state = page.evaluate("() => window.__cellRun")
+            if state["done"]:
+                break
+            answer_input(page)
+    except PlaywrightTimeout:
+        raise fail(page, f"cell {index} did not finish within {timeout:.0f} s") from None
+    if state["error"]:
+        raise LiteError(f"cell {index}: JupyterLab could not run it: {state['error']}")
+    return cell_outputs(page, index)
+
+
+def cell_outputs(page, index: int) -> list[dict]:
+    """The outputs of a cell of the open notebook (index -1: the last), as nbformat dicts."""
+    return page.evaluate(
+        f"""(i) => {{
+      const cells = {NOTEBOOK}.content.model.cells;
+      return cells.get(i < 0 ? cells.length + i : i).outputs.toJSON();
+    }}""",
+        index,
+    )
+
+
+def run_code(page, code: str, timeout: float = CELL_TIMEOUT) -> list[dict]:
+    """Put `code` in a new cell at the end of the open notebook, run it, return its outputs."""
+    return run_cell(page, add_cell(page, code), timeout)
+
+
+def cell_outputs_text(page, index: int) -> str:
+    return output_text(cell_outputs(page, index))
+
+
+def run_notebook(page, base_url: str, path: str) -> dict[int, list[dict]]:
+    """Open a notebook, run every code cell in order, return {cell index: outputs}."""
+    open_notebook(page, base_url, path)
+    outputs = {index: run_cell(page, index) for index in code_cell_indices(page)}
+    close_everything(page)
+    return outputs
+
+
+def close_everything(page) -> None:
+    """Leave nothing behind for the next notebook: kernels and tabs (else the workspace restores them)."""
+    page.evaluate("""async () => {
+      const app = window.jupyterapp;
+      await app.serviceManager.sessions.shutdownAll();
+      await app.commands.execute('docmanager:close-all-files').catch(() => {});
+    }""")
+
+
+def restart_kernel(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
+    """Kernel > Restart Kernel… > Restart, as the learner does; waits until it is idle again."""
+    page.evaluate(f"""() => {{
+      window.__restarted = false;
+      {NOTEBOOK}.sessionContext.statusChanged.connect((_, status) => {{
+        if (status === 'restarting' || status === 'starting') window.__restarted = true;
+      }});
+    }}""")
+    page.get_by_role("menuitem", name="Kernel").click()
+    page.get_by_role("menuitem", name="Restart Kernel…").click()
+    page.locator(".jp-Dialog button.jp-mod-accept", has_text="Restart").click()
+    page.wait_for_function("() => window.__restarted", timeout=timeout * 1000)
+    wait_idle(page, what="restarting the kernel", timeout=timeout)
+
+
+def save(page) -> None:
+    """Ctrl+S; the first save of an untitled notebook asks for a name: keep the proposed one."""
+    page.keyboard.press("Control+s")
+    rename = page.get_by_role("button", name="Rename and Save")
+    with contextlib.suppress(PlaywrightError):
+        rename.click(timeout=3000)
+    page.wait_for_function(f"() => !{NOTEBOOK}.context.model.dirty", timeout=10000)
+
+
+def cell_sources(page) -> list[str]:
+    """The sources of the open notebook's cells, as the editor holds them."""
+    return page.evaluate(f"() => {NOTEBOOK}.content.model.sharedModel.cells.map(c => c.getSource())")
+
+
+def saved_cells(page) -> str:
+    """The open notebook's cells as saved in browser storage (not as the editor shows them)."""
+    return page.evaluate(f"""async () => {{
+      const contents = window.jupyterapp.serviceManager.contents;
+      const saved = await contents.get({NOTEBOOK}.context.path, {{content: true}});
+      return JSON.stringify(saved.content.cells);
+    }}""")
+
+
+def notebook_model(page, path: str) -> dict:
+    """The open notebook as the front end's model holds it (what a save would write)."""
+    return page.evaluate(f"(path) => ({PANEL_JS})(path).context.model.toJSON()", path)
+
+
+def rendered_outputs(page, path: str) -> list[str]:
+    """The text drawn in each code cell's output area, in cell order ('' for no output)."""
+    return page.evaluate(
+        f"""(path) => ({PANEL_JS})(path).content.widgets
+        .filter(cell => cell.model.type === 'code')
+        .map(cell => cell.outputArea.node.textContent)""",
+        path,
+    )

@@ -1,0 +1,183 @@
+"""Build the offline site into dist/ from a clean state; the checks every build must pass.
+
+    python -m sitetools.site        (what `make site` runs)
+
+A clean `jupyter lite build`: an incremental build can silently drop pyodideUrl, and the kernel
+would then go to a CDN. The build's own addons (addons.py) vendor the verified runtime first, and
+join the notebooks' lines and run check_site() last, so a bare `jupyter lite build` does the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from sitetools import BUILD, DIST, ROOT
+
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+LOCAL_PYODIDE = "./static/pyodide/pyodide.mjs"
+CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+# Names that would mean the build leaked repository or machine files into the site.
+NOT_SITE_ANYWHERE = {
+    ".venv",
+    ".git",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".jupyterlite.doit.db",
+    ".pytest_cache",
+}
+NOT_SITE_TOP = {"tests", "sitetools", "downloads", "vendor", "requirements.txt", "README.md"}
+
+
+class SiteError(Exception):
+    pass
+
+
+def build(dist: Path = DIST) -> None:
+    """A clean `jupyter lite build` into dist; SiteError says what failed."""
+    started = time.monotonic()
+    for stale in (dist, BUILD / "lite-cache"):
+        shutil.rmtree(stale, ignore_errors=True)
+    (ROOT / ".jupyterlite.doit.db").unlink(missing_ok=True)
+    print("[build] jupyter lite build ...", flush=True)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    cmd = [str(jupyter), "lite", "build", "--output-dir", str(dist)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0 or not (dist / "jupyter-lite.json").exists():
+        raise SiteError(f"`jupyter lite build` failed:\n{failure_lines(result.stdout + result.stderr)}")
+    size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+    took = time.monotonic() - started
+    print(f"[build] site ready in {dist} ({size / 1e6:.1f} MB, {took:.1f} s)")
+
+
+def failure_lines(output: str) -> str:
+    """What the build said about its failure: this project's messages if any, else the tail."""
+    ours = [line for line in output.splitlines() if line.startswith(("[vendor] ERROR", "[site] "))]
+    return "\n".join(ours) if ours else output[-3000:]
+
+
+def join_notebook_lines(files: Path) -> int:
+    """Store every multi-line string of the site's notebooks as one string; return how many
+    notebooks changed.
+
+    nbformat allows a multi-line string to be a list of lines (the files in content/ are written
+    that way, which keeps their diffs readable). JupyterLite 0.8.6 hands such a list to the front
+    end as it is, and JupyterLab then shows every line after the first with a leading comma (a
+    list joined by String()); a save keeps the damage (jupyterlite issue 1105). nbformat's reader
+    joins the lines; writing with split_lines=False keeps them joined. Same notebook, same meaning.
+    """
+    changed = 0
+    for path in sorted(files.rglob("*.ipynb")):
+        joined = nbformat.writes(nbformat.read(path, as_version=4), split_lines=False) + "\n"
+        if joined != path.read_text(encoding="utf-8"):
+            path.write_text(joined, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def split_lines_in(notebook: dict) -> list[str]:
+    """Where a notebook stores a multi-line string as a list of lines (JupyterLite shows commas)."""
+    found = []
+    for number, cell in enumerate(notebook.get("cells", [])):
+        places = [("source", cell.get("source"))]
+        for out in cell.get("outputs", []):
+            places.append(("stream text", out.get("text")))
+            data = out.get("data", {}).items()
+            places += [(mime, value) for mime, value in data if not mime.endswith("json")]
+        found += [f"cell {number} {what}" for what, value in places if isinstance(value, list)]
+    return found
+
+
+def check_site(dist: Path) -> list[str]:
+    """Return a list of problems with a built site (empty when it is sound)."""
+    config_path = dist / "jupyter-lite.json"
+    if not config_path.exists():
+        return [f"{config_path} is missing: the build did not finish"]
+    config = json.loads(config_path.read_text())["jupyter-config-data"]
+    kernel = config.get("litePluginSettings", {}).get(KERNEL_PLUGIN, {})
+    pyodide = dist / "static" / "pyodide"
+    return [
+        *check_kernel_settings(kernel),
+        *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
+        *check_notebooks(dist / "files"),
+        *check_nothing_else(dist),
+    ]
+
+
+def check_kernel_settings(kernel: dict) -> list[str]:
+    problems = []
+    if kernel.get("pyodideUrl") != LOCAL_PYODIDE:
+        problems.append(
+            f"jupyter-lite.json pyodideUrl is {kernel.get('pyodideUrl')!r}, not {LOCAL_PYODIDE!r}: "
+            "the kernel would load Pyodide from a CDN. Run a clean build (make site)."
+        )
+    if kernel.get("disablePyPIFallback") is not True:
+        problems.append("jupyter-lite.json does not set disablePyPIFallback: piplite would go to PyPI")
+    return problems
+
+
+def check_pyodide(pyodide: Path, start_packages: list[str]) -> list[str]:
+    """The core files are there; every file of the lock is served with the lock's hash."""
+    problems = [
+        f"Pyodide core file {core} is missing from the site"
+        for core in CORE_FILES
+        if not (pyodide / core).exists()
+    ]
+    lock_path = pyodide / "pyodide-lock.json"
+    if not lock_path.exists():
+        return problems + [f"{lock_path} is missing"]
+    lock = json.loads(lock_path.read_text())["packages"]
+    for name, entry in lock.items():
+        wheel = pyodide / entry["file_name"]
+        if not wheel.exists():
+            problems.append(f"{name}: {entry['file_name']} is in the lock but not in the site")
+        elif hashlib.sha256(wheel.read_bytes()).hexdigest() != entry["sha256"]:
+            problems.append(f"{name}: {entry['file_name']} does not match the lock's sha256")
+    for name in start_packages:
+        if name not in lock:  # the kernel would stay "unknown" forever, silently
+            problems.append(f"loadPyodideOptions.packages names {name!r}, which is not in the lock")
+    return problems
+
+
+def check_notebooks(files: Path) -> list[str]:
+    problems = []
+    for path in sorted(files.rglob("*.ipynb")):
+        lists = split_lines_in(json.loads(path.read_text(encoding="utf-8")))
+        if lists:
+            problems.append(
+                f"files/{path.relative_to(files)} stores lists of lines ({lists[0]}, ...): "
+                "JupyterLite would show them with commas. Run a clean build (make site)."
+            )
+    return problems
+
+
+def check_nothing_else(dist: Path) -> list[str]:
+    problems = []
+    maps = sorted(str(p.relative_to(dist)) for p in dist.rglob("*.map"))
+    if maps:
+        problems.append(f"{len(maps)} sourcemaps in the site, e.g. {maps[0]}")
+    leaked = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.name in NOT_SITE_ANYWHERE)
+    leaked += sorted(p.name for p in dist.iterdir() if p.name in NOT_SITE_TOP)
+    if leaked:
+        problems.append(f"files that are not part of the site: {', '.join(leaked[:5])}")
+    return problems
+
+
+def main() -> int:
+    try:
+        build()
+    except SiteError as e:
+        print(f"[build] ERROR: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
