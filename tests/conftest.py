@@ -1,4 +1,4 @@
-"""Fixtures: the site built once per run, served on 127.0.0.1, and one headless Chromium.
+"""Fixtures: the site built once per run, served on 127.0.0.1, and headless Chromium.
 
 Also keeps the parity coverage: which code cells were compared in which kernel (the browser
 tests record theirs; nbval's cells are seen through a hook), reported at the end of the run and
@@ -7,36 +7,33 @@ written to build/parity-coverage.md. A code cell compared in neither kernel fail
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests import lite
+from sitetools import CONTENT, DIST, ROOT
+from sitetools import site as site_build
+from sitetools.harness import browser, server
 
-sys.path.insert(0, str(lite.ROOT / "scripts"))
-import build_site  # noqa: E402
-import vendor_pyodide  # noqa: E402,F401  (for tests/test_vendor.py)
-
-COVERAGE_FILE = lite.ROOT / "build" / "parity-coverage.md"
+COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 
 
 @pytest.fixture(scope="session")
 def site():
     """The site in dist/, built from a clean state once per test run, held for the run."""
-    with lite.exclusive_site():
+    with server.exclusive_site():
         try:
-            build_site.build()
-        except build_site.SiteError as e:
+            site_build.build()
+        except site_build.SiteError as e:
             pytest.fail(f"the site does not build: {e}", pytrace=False)
-        yield lite.DIST
+        yield DIST
 
 
 @pytest.fixture(scope="session")
 def base_url(site):
-    with lite.serve(site) as url:
+    with server.serve(site) as url:
         yield url
 
 
@@ -49,7 +46,7 @@ def playwright():
 @pytest.fixture(scope="session")
 def context(playwright):
     """One browser with a fresh profile for the whole parity run (tests/test_parity.py)."""
-    with lite.browser(playwright) as ctx:
+    with browser.browser(playwright) as ctx:
         yield ctx
 
 
@@ -75,14 +72,14 @@ def parity_page(context, base_url):
 @pytest.fixture
 def page(playwright, base_url):
     """A tab in a browser of its own (fresh profile): what one test stores cannot leak into another."""
-    with lite.browser(playwright) as ctx:
+    with browser.browser(playwright) as ctx:
         yield from checked_tab(ctx)
 
 
 @pytest.fixture
 def context_pair(playwright, base_url):
     """Two tabs of one browser: the same site, the same browser storage."""
-    with lite.browser(playwright) as ctx:
+    with browser.browser(playwright) as ctx:
         tabs = checked_tab(ctx), checked_tab(ctx)
         yield tuple(next(t) for t in tabs)
         for t in tabs:
@@ -123,7 +120,7 @@ def coverage_rows():
     import nbformat
 
     rows = []
-    for path in sorted(lite.CONTENT.glob("*.ipynb")):
+    for path in sorted(CONTENT.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         counts = {"both": 0, "browser only": 0, "CPython only": 0, "neither": 0}
         for cell in nb.cells:
@@ -131,47 +128,60 @@ def coverage_rows():
                 continue
             in_browser = cell.get("id") in COMPARED["browser"][path.name]
             in_cpython = cell.get("id") in COMPARED["cpython"][path.name]
-            key = {(True, True): "both", (True, False): "browser only",
-                   (False, True): "CPython only", (False, False): "neither"}[(in_browser, in_cpython)]
+            key = {
+                (True, True): "both",
+                (True, False): "browser only",
+                (False, True): "CPython only",
+                (False, False): "neither",
+            }[(in_browser, in_cpython)]
             counts[key] += 1
         rows.append((path.name, counts))
     return rows
 
 
 def coverage_table(rows) -> str:
-    lines = ["| notebook | both kernels | browser only | CPython only | neither |",
-             "|---|---|---|---|---|"]
+    lines = ["| notebook | both kernels | browser only | CPython only | neither |", "|---|---|---|---|---|"]
     for name, c in rows:
         lines.append(f"| {name} | {c['both']} | {c['browser only']} | {c['CPython only']} | {c['neither']} |")
     return "\n".join(lines)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Write the coverage report; a full run with a cell compared in neither kernel fails."""
-    notebooks = {p.name for p in lite.CONTENT.glob("*.ipynb")}
-    if not (notebooks <= set(COMPARED["browser"]) and notebooks <= set(COMPARED["cpython"])):
-        return  # a partial run (-k, one file, no --nbval, or a notebook that failed to run)
+    """Write the coverage report; a run of every notebook with a cell compared in neither kernel fails."""
+    notebooks = {p.name for p in CONTENT.glob("*.ipynb")}
+    missing = {kernel: sorted(notebooks - set(COMPARED[kernel])) for kernel in COMPARED}
+    if any(missing.values()):  # a partial run (-k, one file), or a notebook that failed to run
+        session.config.stash[COVERAGE_KEY] = missing
+        return
     rows = coverage_rows()
     COVERAGE_FILE.parent.mkdir(exist_ok=True)
-    COVERAGE_FILE.write_text("# Parity coverage: code cells compared in each kernel\n\n"
-                             + coverage_table(rows) + "\n")
+    COVERAGE_FILE.write_text(
+        "# Parity coverage: code cells compared in each kernel\n\n" + coverage_table(rows) + "\n"
+    )
     session.config.stash[COVERAGE_KEY] = rows
     if any(c["neither"] for _, c in rows):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-COVERAGE_KEY = pytest.StashKey[list]()
+COVERAGE_KEY = pytest.StashKey[object]()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    rows = config.stash.get(COVERAGE_KEY, None)
-    if rows is None:
+    result = config.stash.get(COVERAGE_KEY, None)
+    if result is None:
         return
     terminalreporter.section("parity coverage (code cells compared)")
-    terminalreporter.write_line(coverage_table(rows))
-    terminalreporter.write_line(f"written to {COVERAGE_FILE.relative_to(lite.ROOT)}")
-    neither = sum(c["neither"] for _, c in rows)
+    if isinstance(result, dict):  # not every notebook ran in both kernels: say so, never silently
+        for kernel, names in result.items():
+            if names:
+                terminalreporter.write_line(f"not checked: no {kernel} run compared {', '.join(names)}")
+        return
+    terminalreporter.write_line(coverage_table(result))
+    terminalreporter.write_line(f"written to {COVERAGE_FILE.relative_to(ROOT)}")
+    neither = sum(c["neither"] for _, c in result)
     if neither:
         terminalreporter.write_line(
             f"FAILED: {neither} code cell(s) compared in neither kernel: a cell tagged nbval-skip or "
-            "nbval-ignore-output must be checked by the browser run", red=True)
+            "nbval-ignore-output must be checked by the browser run",
+            red=True,
+        )

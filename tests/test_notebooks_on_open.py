@@ -1,14 +1,13 @@
 """Each shipped notebook, opened in the site and not run, shows its stored outputs as the file
 means them: a multi-line text stored as a list of lines is one text (nbformat), not a list."""
 
-import json
-
 import nbformat
 import pytest
 
-from tests import lite
+from sitetools import CONTENT
+from sitetools.harness import notebook as ui
 
-NOTEBOOKS = sorted(lite.CONTENT.glob("*.ipynb"))
+NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 
 
 def as_the_file_means_it(path) -> list[dict]:
@@ -30,35 +29,39 @@ def texts(outputs: list[dict]) -> list:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_stored_outputs_show_as_stored_on_open(page, base_url, path):
-    lite.open_without_running(page, base_url, path.name)
-    model = lite.notebook_model(page, path.name)["cells"]
+    ui.open_without_running(page, base_url, path.name)
+    model = ui.notebook_model(page, path.name)["cells"]
     stored = as_the_file_means_it(path)
     assert len(model) == len(stored)
-    for number, (want, got) in enumerate(zip(stored, model)):
+    for number, (want, got) in enumerate(zip(stored, model, strict=True)):
         where = f"{path.name} cell {number} ({want.get('id')})"
         assert got["source"] == want["source"], f"{where}: the source differs on open"
         if want["cell_type"] == "code":
             assert texts(got["outputs"]) == texts(want["outputs"]), f"{where}: outputs differ on open"
 
-    drawn = lite.rendered_outputs(page, path.name)
+    drawn = ui.rendered_outputs(page, path.name)
     code = [c for c in stored if c["cell_type"] == "code"]
-    for cell, text in zip(code, drawn):
+    for cell, text in zip(code, drawn, strict=True):
         for out in cell["outputs"]:
             if out["output_type"] == "stream":
                 assert out["text"].strip() in text, (
                     f"{path.name} cell {cell.get('id')}: drawn as {text[:200]!r}, "
-                    f"stored {out['text'][:200]!r}")
+                    f"stored {out['text'][:200]!r}"
+                )
 
 
 def test_a_notebook_saved_unchanged_keeps_its_outputs(page, base_url):
     path = NOTEBOOKS[0]
-    lite.open_without_running(page, base_url, path.name)
-    page.evaluate(f"(path) => ({lite.PANEL_JS})(path).context.save()", path.name)
-    saved = page.evaluate("""async (path) => JSON.stringify(
+    ui.open_without_running(page, base_url, path.name)
+    page.evaluate(f"(path) => ({ui.PANEL_JS})(path).context.save()", path.name)
+    saved = page.evaluate(
+        """async (path) => JSON.stringify(
         (await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content)""",
-                          path.name)
+        path.name,
+    )
     saved_cells = nbformat.reads(saved, as_version=4).cells
     stored = as_the_file_means_it(path)
-    assert [texts(c.get("outputs", [])) for c in saved_cells] == \
-        [texts(c.get("outputs", [])) for c in stored], "saving changed the stored outputs"
+    assert [texts(c.get("outputs", [])) for c in saved_cells] == [
+        texts(c.get("outputs", [])) for c in stored
+    ], "saving changed the stored outputs"
     assert [c.source for c in saved_cells] == [c["source"] for c in stored]

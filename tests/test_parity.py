@@ -9,18 +9,22 @@ import sys
 import nbformat
 import pytest
 
-from tests import lite
+from sitetools import CONTENT
+from sitetools.harness import notebook as ui
+from sitetools.harness import outputs
 
-NOTEBOOKS = sorted(lite.CONTENT.glob("*.ipynb"))
+NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_browser_kernel_prints_the_stored_outputs(parity_page, base_url, path, browser_compared):
     nb = nbformat.read(path, as_version=4)
-    fresh = lite.run_notebook(parity_page, base_url, path.name)
-    failures, compared = lite.compare_notebook(nb, fresh, lite.sanitize_patterns())
+    fresh = ui.run_notebook(parity_page, base_url, path.name)
+    failures, compared = outputs.compare_notebook(nb, fresh, outputs.sanitize_patterns())
     browser_compared[path.name] |= compared
-    assert not failures, f"{path.name}: {len(failures)} cell(s) differ in the browser:\n" + "\n".join(failures)
+    assert not failures, f"{path.name}: {len(failures)} cell(s) differ in the browser:\n" + "\n".join(
+        failures
+    )
 
 
 def tamper_one_output(nb) -> int:
@@ -28,7 +32,7 @@ def tamper_one_output(nb) -> int:
     as nbval counts (code cells from 0)."""
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells):
-        skipped = lite.tags(cell) & {"nbval-skip", "nbval-ignore-output"}
+        skipped = outputs.tags(cell) & {"nbval-skip", "nbval-ignore-output"}
         streams = [o for o in cell.get("outputs", []) if o.output_type == "stream"]
         if streams and not skipped:
             streams[0].text = "tampered: " + streams[0].text
@@ -42,17 +46,35 @@ def test_a_changed_stored_output_fails_in_both_kernels(parity_page, base_url, tm
     number = tamper_one_output(nb)
     copy = tmp_path / path.name
     nbformat.write(nb, copy)
-    (tmp_path / "data").symlink_to(lite.CONTENT / "data")
+    (tmp_path / "data").symlink_to(CONTENT / "data")
 
-    fresh = lite.run_notebook(parity_page, base_url, path.name)
-    failures, _ = lite.compare_notebook(nbformat.read(copy, as_version=4), fresh, lite.sanitize_patterns())
+    fresh = ui.run_notebook(parity_page, base_url, path.name)
+    failures, _ = outputs.compare_notebook(
+        nbformat.read(copy, as_version=4), fresh, outputs.sanitize_patterns()
+    )
     assert len(failures) == 1 and failures[0].startswith(f"Cell {number} "), failures
     assert "tampered: " in failures[0]
 
     cpython = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", str(copy), "-p", "no:cacheprovider", "-q",
-         "--nbval-sanitize-with", str(lite.SANITIZE), "--rootdir", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            str(copy),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--nbval-sanitize-with",
+            str(outputs.SANITIZE),
+            "--rootdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert cpython.returncode == 1, cpython.stdout[-3000:]
     assert f"{path.name}::Cell {number}" in cpython.stdout, cpython.stdout[-3000:]
     assert "tampered: " in cpython.stdout

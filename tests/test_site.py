@@ -5,8 +5,9 @@ import shutil
 
 import pytest
 
-from tests import lite
-from tests.conftest import build_site
+from sitetools import CONTENT, harness
+from sitetools import site as site_build
+from sitetools.harness import notebook as ui
 
 SMOKE_CELL = """import numpy as np, pandas as pd, matplotlib.pyplot as plt
 df = pd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2})
@@ -15,13 +16,13 @@ df.plot(x="x", y="y", figsize=(4, 3)); plt.show()"""
 
 
 def test_new_notebook_runs_numpy_pandas_matplotlib(page, base_url):
-    lite.new_notebook(page, base_url)
+    ui.new_notebook(page, base_url)
     notebook = page.locator(".jp-NotebookPanel:visible")
     notebook.locator(".jp-Cell .cm-content").first.click()
     page.keyboard.insert_text(SMOKE_CELL)
     page.keyboard.press("Shift+Enter")
     image = notebook.locator(".jp-OutputArea-output img").first
-    image.wait_for(timeout=lite.CELL_TIMEOUT * 1000)
+    image.wait_for(timeout=harness.CELL_TIMEOUT * 1000)
     assert "sum of y: 30" in notebook.locator(".jp-OutputArea").first.inner_text()
     src = image.get_attribute("src")
     assert src.startswith("data:image/png;base64,")
@@ -29,10 +30,10 @@ def test_new_notebook_runs_numpy_pandas_matplotlib(page, base_url):
 
 def test_site_serves_pyodide_itself(site):
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
-    kernel = config["litePluginSettings"][build_site.KERNEL_PLUGIN]
+    kernel = config["litePluginSettings"][site_build.KERNEL_PLUGIN]
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
     assert kernel["disablePyPIFallback"] is True
-    assert build_site.check_site(site) == []
+    assert site_build.check_site(site) == []
 
 
 @pytest.fixture
@@ -45,10 +46,10 @@ def site_copy(site, tmp_path):
 def test_check_refuses_a_cdn_pyodide(site_copy):
     path = site_copy / "jupyter-lite.json"
     config = json.loads(path.read_text())
-    settings = config["jupyter-config-data"]["litePluginSettings"][build_site.KERNEL_PLUGIN]
+    settings = config["jupyter-config-data"]["litePluginSettings"][site_build.KERNEL_PLUGIN]
     settings["pyodideUrl"] = "https://cdn.example/pyodide/v314.0.6/full/pyodide.mjs"
     path.write_text(json.dumps(config))
-    problems = build_site.check_site(site_copy)
+    problems = site_build.check_site(site_copy)
     assert any("pyodideUrl" in p and "CDN" in p for p in problems), problems
 
 
@@ -56,11 +57,11 @@ def test_check_refuses_a_lock_entry_without_its_file(site_copy):
     lock = json.loads((site_copy / "static/pyodide/pyodide-lock.json").read_text())
     wheel = lock["packages"]["numpy"]["file_name"]
     (site_copy / "static/pyodide" / wheel).unlink()
-    assert f"numpy: {wheel} is in the lock but not in the site" in build_site.check_site(site_copy)
+    assert f"numpy: {wheel} is in the lock but not in the site" in site_build.check_site(site_copy)
 
 
 def test_check_refuses_a_notebook_stored_as_lists_of_lines(site_copy):
-    shipped = lite.CONTENT / "01-python-on-webassembly.ipynb"
+    shipped = CONTENT / "01-python-on-webassembly.ipynb"
     shutil.copy(shipped, site_copy / "files" / shipped.name)  # as in content/: lists of lines
-    problems = build_site.check_site(site_copy)
+    problems = site_build.check_site(site_copy)
     assert any(shipped.name in p and "lists of lines" in p for p in problems), problems

@@ -7,13 +7,12 @@ import sys
 
 import pytest
 
-from tests import lite
-from tests.conftest import vendor_pyodide
+from sitetools import BUILD
+from sitetools.downloads import load_pins, sha256
 
-VENDOR = lite.ROOT / "scripts" / "vendor_pyodide.py"
-PINS = json.loads((lite.ROOT / "scripts" / "vendor-pins.json").read_text())
+PINS = load_pins()
 # The pruned official lock, before the site adds bytecode (which changes the wheels' hashes).
-OFFICIAL_LOCK = lite.ROOT / "build" / "vendor" / "stock" / "pyodide" / "pyodide" / "pyodide-lock.json"
+OFFICIAL_LOCK = BUILD / "vendor" / "stock" / "pyodide" / "pyodide" / "pyodide-lock.json"
 
 
 def official_numpy():
@@ -24,10 +23,14 @@ def official_numpy():
 CASES = {
     "npm tarball (pinned)": lambda: (PINS["npm_tarball"]["file_name"], PINS["npm_tarball"]["sha256"]),
     "official wheel (official lock)": official_numpy,
-    "PyPI substitute (pinned)": lambda: (PINS["pypi_substitutes"]["ipython"]["file_name"],
-                                         PINS["pypi_substitutes"]["ipython"]["sha256"]),
-    "piplite wheel (pinned)": lambda: (PINS["piplite_wheels"]["comm"]["file_name"],
-                                       PINS["piplite_wheels"]["comm"]["sha256"]),
+    "PyPI substitute (pinned)": lambda: (
+        PINS["pypi_substitutes"]["ipython"]["file_name"],
+        PINS["pypi_substitutes"]["ipython"]["sha256"],
+    ),
+    "piplite wheel (pinned)": lambda: (
+        PINS["piplite_wheels"]["comm"]["file_name"],
+        PINS["piplite_wheels"]["comm"]["sha256"],
+    ),
 }
 
 
@@ -36,17 +39,21 @@ def test_one_changed_byte_stops_vendoring(site, tmp_path, case):
     rel, expected = CASES[case]()
     carrier = PINS["package_wheel_source"]["file_name"]  # 106 MB; not needed once unpacked
     downloads = tmp_path / "downloads"
-    shutil.copytree(lite.ROOT / "build" / "downloads", downloads, ignore=shutil.ignore_patterns(carrier))
+    shutil.copytree(BUILD / "downloads", downloads, ignore=shutil.ignore_patterns(carrier))
     target = downloads / rel
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(data)
 
     out = tmp_path / "vendor"
-    result = subprocess.run([sys.executable, str(VENDOR), "--downloads", str(downloads), "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "sitetools.vendor", "--downloads", str(downloads), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"sha256 mismatch for {target.name}" in result.stderr
     assert f"expected: {expected}" in result.stderr
-    assert f"actual:   {vendor_pyodide.sha256(target)}" in result.stderr
+    assert f"actual:   {sha256(target)}" in result.stderr
     assert not out.exists(), "a failed vendoring step must not leave a vendored tree behind"
