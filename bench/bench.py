@@ -3,21 +3,21 @@
     .venv/bin/python -m bench.bench [--runs 5]
 
 Builds two sites from the same verified, vendored Pyodide:
-  * project: this repository's configuration (scripts/build_site.py);
+  * project: this repository's configuration (make site: sitetools/site.py);
   * stock:   jupyterlite-pyodide-kernel's defaults: no overrides, no settings, all apps,
              sourcemaps kept; only the `comm` wheel it cannot start without, and PyPI fallback
              off so it cannot leave 127.0.0.1.
 Serves each with Python's http.server (in a thread, so the bytes sent can be counted) and drives
-Debian's headless Chromium. Reports median, min and max over the runs to bench/RESULTS.md and
-bench/results.json. A benchmark, not a test: it asserts nothing.
+Debian's headless Chromium. Prints a table of median, min and max over the runs (copy it into
+bench/RESULTS.md with what changed) and writes the raw numbers to bench/results.json after every
+run. A benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import http.server
+import io
 import json
 import os
 import platform
@@ -26,105 +26,96 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from tests import lite
+from sitetools import BUILD, CONTENT, DIST, harness
+from sitetools import site as site_build
+from sitetools.harness import browser, server
+from sitetools.harness import notebook as ui
 
 BENCH = Path(__file__).resolve().parent
-STOCK = lite.ROOT / "build" / "stock-dist"
+STOCK = BUILD / "stock-dist"
 NOTEBOOK = "01-python-on-webassembly.ipynb"  # the notebook opened for the idle timings
 IMPORTS = ["numpy", "pandas", "matplotlib.pyplot"]
 
 
 # --- building ---------------------------------------------------------------------------------
 
+
 def build_project() -> float:
     started = time.monotonic()
-    subprocess.run([sys.executable, str(lite.ROOT / "scripts" / "build_site.py")], check=True,
-                   stdout=subprocess.DEVNULL)
+    with contextlib.redirect_stdout(io.StringIO()):
+        site_build.build()
     return time.monotonic() - started
+
+
+# The kernel's defaults; exposeAppInBrowser is how the harness reads kernel status and outputs,
+# not an optimisation, and PyPI fallback off keeps the stock site on 127.0.0.1.
+STOCK_CONFIG = {
+    "jupyter-lite-schema-version": 0,
+    "jupyter-config-data": {
+        "exposeAppInBrowser": "true",
+        "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}},
+    },
+}
 
 
 def build_stock() -> float:
     """The same vendored Pyodide with the kernel's default settings, built in a scratch lite dir."""
-    work = Path(tempfile.mkdtemp(prefix="stock-lite-"))
-    try:
-        shutil.copytree(lite.CONTENT, work / "files")
-        (work / "jupyter-lite.json").write_text(json.dumps({
-            "jupyter-lite-schema-version": 0,
-            # exposeAppInBrowser: how the harness reads kernel status and outputs, not an optimisation
-            "jupyter-config-data": {"exposeAppInBrowser": "true", "litePluginSettings": {
-                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}}}}))
+    vendor = BUILD / "vendor"
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    cmd = [
+        jupyter,
+        "lite",
+        "build",
+        "--output-dir",
+        str(STOCK),
+        "--pyodide",
+        str(vendor / "stock" / "pyodide"),
+    ]
+    cmd += ["--piplite-wheels", str(vendor / "pypi")]
+    with tempfile.TemporaryDirectory(prefix="stock-lite-") as work:
+        shutil.copytree(CONTENT, Path(work) / "files")
+        (Path(work) / "jupyter-lite.json").write_text(json.dumps(STOCK_CONFIG))
         shutil.rmtree(STOCK, ignore_errors=True)
-        vendor = lite.ROOT / "build" / "vendor"
-        jupyter = Path(sys.executable).with_name("jupyter")
         started = time.monotonic()
-        subprocess.run([str(jupyter), "lite", "build", "--lite-dir", str(work), "--output-dir", str(STOCK),
-                        "--pyodide", str(vendor / "stock" / "pyodide"), "--piplite-wheels", str(vendor / "pypi")],
-                       check=True, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(cmd + ["--lite-dir", work], check=True, cwd=work, **quiet)
         return time.monotonic() - started
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def site_size(directory: Path) -> int:
     return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 
 
-# --- serving, counting bytes ------------------------------------------------------------------
-
-class CountingHandler(http.server.SimpleHTTPRequestHandler):
-    sent: list  # (path, bytes), shared per server
-
-    def send_header(self, keyword, value):
-        if keyword.lower() == "content-length":
-            self.sent.append((self.path.split("?")[0], int(value)))
-        super().send_header(keyword, value)
-
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser closing a socket early
-            super().handle_error(request, client_address)
-
-
-@contextlib.contextmanager
-def counting_server(directory: Path):
-    sent: list = []
-    handler = functools.partial(type("H", (CountingHandler,), {"sent": sent}), directory=str(directory))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", sent
-    finally:
-        server.shutdown()
-
-
 # --- measuring --------------------------------------------------------------------------------
 
+
 def new_result() -> dict:
-    return {"cold_idle_s": [], "warm_idle_s": [], "cold_bytes": [], "first_import_s": {m: [] for m in IMPORTS},
-            "notebook_run_s": {}, "top_files": None}
+    return {
+        "cold_idle_s": [],
+        "warm_idle_s": [],
+        "cold_bytes": [],
+        "first_import_s": {m: [] for m in IMPORTS},
+        "notebook_run_s": {},
+        "top_files": None,
+    }
 
 
 def measure_run(pw, url: str, sent: list, out: dict) -> None:
     """One run on one site: cold start, first imports, warm start, every notebook after idle."""
-    notebooks = sorted(p.name for p in lite.CONTENT.glob("*.ipynb"))
+    notebooks = sorted(p.name for p in CONTENT.glob("*.ipynb"))
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
-        with lite.browser(pw, Path(profile)) as ctx:
+        with browser.browser(pw, Path(profile)) as ctx:
             page = ctx.new_page()
             sent.clear()
             started = time.monotonic()
             page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
-            lite.wait_idle(page, what="cold start")
+            ui.wait_idle(page, what="cold start")
             out["cold_idle_s"].append(time.monotonic() - started)
             out["cold_bytes"].append(sum(n for _, n in sent))
             if out["top_files"] is None:
@@ -134,19 +125,19 @@ def measure_run(pw, url: str, sent: list, out: dict) -> None:
                 out["top_files"] = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
             for module in IMPORTS:
                 started = time.monotonic()
-                lite.run_code(page, f"import {module}")
+                ui.run_code(page, f"import {module}")
                 out["first_import_s"][module].append(time.monotonic() - started)
-            lite.close_everything(page)
+            ui.close_everything(page)
             page.close()
             page = ctx.new_page()  # warm: same profile, cached
             started = time.monotonic()
             page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
-            lite.wait_idle(page, what="warm start")
+            ui.wait_idle(page, what="warm start")
             out["warm_idle_s"].append(time.monotonic() - started)
             for name in notebooks:
-                lite.open_notebook(page, url, name)
+                ui.open_notebook(page, url, name)
                 out["notebook_run_s"].setdefault(name, []).append(run_all_cells(page, name))
-                lite.close_everything(page)
+                ui.close_everything(page)
 
 
 def run_all_cells(page, name: str, timeout: float = 300) -> float:
@@ -157,16 +148,18 @@ def run_all_cells(page, name: str, timeout: float = 300) -> float:
       window.jupyterapp.commands.execute('notebook:run-all-cells').then(
         () => { window.__runAll = 'done'; }, (e) => { window.__runAll = String(e); });
     }""")
-    while (state := page.evaluate("() => window.__runAll")) is None:
-        if time.monotonic() - started > timeout:
-            raise lite.LiteError(f"{name}: Run All did not finish in {timeout:.0f} s")
-        lite.answer_input(page)
-        time.sleep(0.05)
+    finished_or_asking = f"() => window.__runAll !== null || !!document.querySelector('{ui.WAITING_STDIN}')"
+    try:
+        while (state := page.evaluate("() => window.__runAll")) is None:
+            page.wait_for_function(finished_or_asking, timeout=timeout * 1000)
+            ui.answer_input(page)
+    except PlaywrightTimeout:
+        raise harness.LiteError(f"{name}: Run All did not finish in {timeout:.0f} s") from None
     took = time.monotonic() - started
-    not_run = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells
+    not_run = page.evaluate(f"""() => {ui.NOTEBOOK}.content.model.sharedModel.cells
                                  .filter(c => c.cell_type === 'code' && c.execution_count == null).length""")
     if state != "done" or not_run:
-        raise lite.LiteError(f"{name}: Run All ended with {state!r}, {not_run} code cell(s) not run")
+        raise harness.LiteError(f"{name}: Run All ended with {state!r}, {not_run} code cell(s) not run")
     return took
 
 
@@ -175,56 +168,86 @@ def summary(values: list[float]) -> dict:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    chromium = subprocess.run([lite.chromium_path(), "--version"], capture_output=True, text=True).stdout.strip()
-    return {"cores": os.cpu_count(), "cpu": cpu, "browser": chromium, "python": platform.python_version(),
-            "date": time.strftime("%Y-%m-%d")}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    chromium = subprocess.run(
+        [browser.chromium_path(), "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "browser": chromium,
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def compare_row(label: str, ours: list[float], stock: list[float], unit: str, fmt: str = "{:.2f}") -> str:
+    """A table row: median (min-max) of this site and of stock, and the ratio of the medians."""
+    a, b = summary(ours), summary(stock)
+
+    def cell(x):
+        return f"{fmt.format(x['median'])} ({fmt.format(x['min'])}-{fmt.format(x['max'])}) {unit}"
+
+    return f"| {label} | {cell(a)} | {cell(b)} | {a['median'] / b['median']:.2f} |"
 
 
 def report(results: dict) -> str:
     p, s = results["project"], results["stock"]
-
-    def row(label, key, unit, scale=1.0, fmt="{:.2f}"):
-        a, b = summary(p[key]), summary(s[key])
-        cell = lambda x: f"{fmt.format(x['median'] * scale)} ({fmt.format(x['min'] * scale)}-{fmt.format(x['max'] * scale)})"
-        return f"| {label} | {cell(a)} {unit} | {cell(b)} {unit} | {a['median'] / b['median']:.2f} |"
-
+    megabytes = [[n / 1e6 for n in r["cold_bytes"]] for r in (p, s)]
     lines = [
-        "| measure (median, min-max) | this site | stock | ratio |", "|---|---|---|---|",
-        row("cold kernel idle", "cold_idle_s", "s"),
-        row("warm kernel idle", "warm_idle_s", "s"),
-        row("bytes served until idle, cold", "cold_bytes", "MB", 1e-6, "{:.1f}"),
+        "| measure (median, min-max) | this site | stock | ratio |",
+        "|---|---|---|---|",
+        compare_row("cold kernel idle", p["cold_idle_s"], s["cold_idle_s"], "s"),
+        compare_row("warm kernel idle", p["warm_idle_s"], s["warm_idle_s"], "s"),
+        compare_row("bytes served until idle, cold", *megabytes, "MB", "{:.1f}"),
     ]
     for module in IMPORTS:
-        a, b = summary(p["first_import_s"][module]), summary(s["first_import_s"][module])
-        lines.append(f"| first `import {module}` (cell wall time) | {a['median']:.2f} s | {b['median']:.2f} s | "
-                     f"{a['median'] / b['median']:.2f} |")
+        label = f"first `import {module}` (cell wall time)"
+        lines.append(compare_row(label, p["first_import_s"][module], s["first_import_s"][module], "s"))
     for name in p["notebook_run_s"]:
-        a, b = summary(p["notebook_run_s"][name]), summary(s["notebook_run_s"][name])
-        lines.append(f"| run {name} after idle | {a['median']:.2f} s | {b['median']:.2f} s | {a['median'] / b['median']:.2f} |")
-    lines.append(f"| clean build | {results['build_s']['project']:.1f} s | {results['build_s']['stock']:.1f} s | "
-                 f"{results['build_s']['project'] / results['build_s']['stock']:.2f} |")
-    lines.append(f"| built site size | {results['size']['project'] / 1e6:.1f} MB | {results['size']['stock'] / 1e6:.1f} MB | "
-                 f"{results['size']['project'] / results['size']['stock']:.2f} |")
+        lines.append(
+            compare_row(f"run {name} after idle", p["notebook_run_s"][name], s["notebook_run_s"][name], "s")
+        )
+    build, size = results["build_s"], {k: v / 1e6 for k, v in results["size"].items()}
+    lines.append(compare_row("clean build", [build["project"]], [build["stock"]], "s", "{:.1f}"))
+    lines.append(compare_row("built site size", [size["project"]], [size["stock"]], "MB", "{:.1f}"))
     files = "\n".join(f"| `{path}` | {n / 1e6:.2f} MB |" for path, n in p["top_files"])
     m = results["machine"]
-    return (f"Machine: {m['cores']} cores, {m['cpu']}; {m['browser']}; {m['date']}; {results['runs']} runs each.\n\n"
-            + "\n".join(lines) + "\n\nLargest files served until the kernel is idle (this site, cold):\n\n"
-            "| file | bytes |\n|---|---|\n" + files + "\n")
+    machine_line = (
+        f"Machine: {m['cores']} cores, {m['cpu']}; {m['browser']}; {m['date']}; {results['runs']} runs each."
+    )
+    largest = "Largest files served until the kernel is idle (this site, cold):"
+    return (
+        f"{machine_line}\n\n" + "\n".join(lines) + f"\n\n{largest}\n\n| file | bytes |\n|---|---|\n{files}\n"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with lite.exclusive_site():
+    with server.exclusive_site():
         build_s = {"project": build_project(), "stock": build_stock()}
-        results = {"runs": 0, "machine": machine(), "build_s": build_s,
-                   "size": {"project": site_size(lite.DIST), "stock": site_size(STOCK)},
-                   "project": new_result(), "stock": new_result()}
-        with sync_playwright() as pw, counting_server(lite.DIST) as (project_url, project_sent), \
-                counting_server(STOCK) as (stock_url, stock_sent):
+        results = {
+            "runs": 0,
+            "machine": machine(),
+            "build_s": build_s,
+            "size": {"project": site_size(DIST), "stock": site_size(STOCK)},
+            "project": new_result(),
+            "stock": new_result(),
+        }
+        with (
+            sync_playwright() as pw,
+            server.counting_server(DIST) as (project_url, project_sent),
+            server.counting_server(STOCK) as (stock_url, stock_sent),
+        ):
             # Interleaved, so both configurations see the same machine conditions; the results
             # are written after every run, so an interrupted benchmark still reports what it has.
             for run in range(args.runs):
