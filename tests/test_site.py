@@ -2,10 +2,13 @@
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from sitetools import CONTENT, harness
+from sitetools import CONTENT, ROOT, harness
 from sitetools import site as site_build
 from sitetools.harness import notebook as ui
 
@@ -65,3 +68,21 @@ def test_check_refuses_a_notebook_stored_as_lists_of_lines(site_copy):
     shutil.copy(shipped, site_copy / "files" / shipped.name)  # as in content/: lists of lines
     problems = site_build.check_site(site_copy)
     assert any(shipped.name in p and "lists of lines" in p for p in problems), problems
+
+
+def test_the_bare_build_refuses_an_unsound_site(site, tmp_path):
+    """`jupyter lite build` as people type it runs this site's checks: with sourcemaps kept (the
+    project's config drops them) the build must stop and say why, not leave a site behind silently."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    cmd = [
+        str(jupyter),
+        "lite",
+        "build",
+        "--output-dir",
+        str(tmp_path / "dist"),
+        "--LiteBuildConfig.no_sourcemaps=False",
+    ]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    said = result.stdout + result.stderr
+    assert result.returncode != 0, f"the build passed with sourcemaps in the site:\n{said[-2000:]}"
+    assert "[site] PROBLEM:" in said and "sourcemaps in the site" in said, said[-2000:]
