@@ -2,7 +2,7 @@
 
 The pipeline (CONTRIBUTING.md draws it): pinned downloads -> vendor.py (verify, prune the lock,
 patch the kernel, add bytecode) -> `jupyter lite build`, whose addons (addons.py) run the
-vendoring first and join and check the output last -> tests (tests/) and benchmark (bench/), which
+vendoring first and prepare and check the output last -> tests (tests/) and benchmark (bench/), which
 both drive the built site through harness/.
 """
 

@@ -15,7 +15,7 @@ from traitlets import Bool
 
 from sitetools import BUILD
 from sitetools.downloads import VendorError
-from sitetools.site import check_site, join_notebook_lines
+from sitetools.site import check_site, prepare_notebooks
 from sitetools.vendor import vendor
 
 # The kernel addon's task that writes pyodideUrl into the output: the checks must come after it.
@@ -47,29 +47,29 @@ class VendorAddon(BaseAddon):
 
 
 class SiteChecksAddon(BaseAddon):
-    """Join the notebooks' lines in the output, then refuse a site that is not sound."""
+    """Prepare the site's notebooks (site.prepare_notebooks), then refuse a site that is not sound."""
 
     __all__ = ["post_build"]
-    enabled = Bool(False, help="join notebook lines and check the built site").tag(config=True)
+    enabled = Bool(False, help="prepare the notebooks and check the built site").tag(config=True)
 
     def post_build(self, manager):
         if not self.enabled:
             return
         prefix = f"{manager.task_prefix}post_build:{self.entry_point_name(manager)}"
-        yield self.task(name="join-notebook-lines", actions=[self.join], uptodate=[False])
+        yield self.task(name="prepare-notebooks", actions=[self.prepare], uptodate=[False])
         yield self.task(
             name="check-site",
             actions=[self.check],
             uptodate=[False],
-            task_dep=[f"{prefix}:join-notebook-lines", f"{manager.task_prefix}{PYODIDE_URL_TASK}"],
+            task_dep=[f"{prefix}:prepare-notebooks", f"{manager.task_prefix}{PYODIDE_URL_TASK}"],
         )
 
     def entry_point_name(self, manager):
         return next(name for name, addon in manager._addons.items() if addon is self)
 
-    def join(self):
-        joined = join_notebook_lines(self.manager.output_dir / "files")
-        print(f"[site] joined the multi-line strings of {joined} notebook(s)")
+    def prepare(self):
+        changed = prepare_notebooks(self.manager.output_dir / "files")
+        print(f"[site] prepared {changed} notebook(s): lines joined, the kernel's language_info")
 
     def check(self):
         problems = check_site(self.manager.output_dir)

@@ -3,8 +3,8 @@
     python -m sitetools.site        (what `make site` runs)
 
 A clean `jupyter lite build`: an incremental build can silently drop pyodideUrl, and the kernel
-would then go to a CDN. The build's own addons (addons.py) vendor the verified runtime first, and
-join the notebooks' lines and run check_site() last, so a bare `jupyter lite build` does the same.
+would then go to a CDN. The build's own addons (addons.py) vendor the verified runtime first,
+and prepare the notebooks and run check_site() last, so a bare `jupyter lite build` does the same.
 """
 
 from __future__ import annotations
@@ -63,21 +63,37 @@ def failure_lines(output: str) -> str:
     return "\n".join(ours) if ours else output[-3000:]
 
 
-def join_notebook_lines(files: Path) -> int:
-    """Store every multi-line string of the site's notebooks as one string; return how many
-    notebooks changed.
+# What the Pyodide kernel 0.8.6 reports as language_info (kernelInfoRequest in its worker; the
+# version is its own hard-coded "3.8"). JupyterLab writes it into a notebook's metadata once the
+# kernel starts; a notebook that stores anything else is marked "unsaved" the moment it opens.
+KERNEL_LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "python", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.8",
+}
 
-    nbformat allows a multi-line string to be a list of lines (the files in content/ are written
-    that way, which keeps their diffs readable). JupyterLite 0.8.6 hands such a list to the front
-    end as it is, and JupyterLab then shows every line after the first with a leading comma (a
-    list joined by String()); a save keeps the damage (jupyterlite issue 1105). nbformat's reader
-    joins the lines; writing with split_lines=False keeps them joined. Same notebook, same meaning.
+
+def prepare_notebooks(files: Path) -> int:
+    """Make the site's copies of the notebooks open as they are meant; return how many changed.
+
+    * Every multi-line string becomes one string. nbformat allows a list of lines (the files in
+      content/ are written that way, which keeps their diffs readable); JupyterLite 0.8.6 hands
+      such a list to the front end as it is, and JupyterLab then shows every line after the
+      first with a leading comma, which a save keeps (jupyterlite issue 1105).
+    * language_info is the kernel's own, so opening a notebook does not mark it unsaved.
+    Same notebook, same meaning: nbformat's reader joins the lines, split_lines=False keeps them.
     """
     changed = 0
     for path in sorted(files.rglob("*.ipynb")):
-        joined = nbformat.writes(nbformat.read(path, as_version=4), split_lines=False) + "\n"
-        if joined != path.read_text(encoding="utf-8"):
-            path.write_text(joined, encoding="utf-8")
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["language_info"] = KERNEL_LANGUAGE_INFO
+        prepared = nbformat.writes(nb, split_lines=False) + "\n"
+        if prepared != path.read_text(encoding="utf-8"):
+            path.write_text(prepared, encoding="utf-8")
             changed += 1
     return changed
 

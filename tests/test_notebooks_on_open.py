@@ -65,3 +65,13 @@ def test_a_notebook_saved_unchanged_keeps_its_outputs(page, base_url):
         texts(c.get("outputs", [])) for c in stored
     ], "saving changed the stored outputs"
     assert [c.source for c in saved_cells] == [c["source"] for c in stored]
+
+
+def test_opening_a_notebook_leaves_it_unmodified(page, base_url):
+    """Once its kernel has started, a notebook the learner has not touched shows no unsaved mark
+    (JupyterLab writes the kernel's language_info into it: the site's copy already holds it)."""
+    path = NOTEBOOKS[0]
+    ui.open_notebook(page, base_url, path.name)
+    assert not page.evaluate(f"(path) => ({ui.PANEL_JS})(path).context.model.dirty", path.name), (
+        "the notebook is marked unsaved right after it opened"
+    )
