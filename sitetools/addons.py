@@ -15,7 +15,7 @@ from traitlets import Bool
 
 from sitetools import BUILD
 from sitetools.downloads import VendorError
-from sitetools.site import check_site, prepare_notebooks
+from sitetools.site import SiteError, check_site, place_kernel_workers, prepare_notebooks
 from sitetools.vendor import vendor
 
 # The kernel addon's task that writes pyodideUrl into the output: the checks must come after it.
@@ -47,7 +47,8 @@ class VendorAddon(BaseAddon):
 
 
 class SiteChecksAddon(BaseAddon):
-    """Prepare the site's notebooks (site.prepare_notebooks), then refuse a site that is not sound."""
+    """Prepare the site's notebooks, serve the patched kernel workers, then refuse a site that is
+    not sound (site.py)."""
 
     __all__ = ["post_build"]
     enabled = Bool(False, help="prepare the notebooks and check the built site").tag(config=True)
@@ -57,11 +58,16 @@ class SiteChecksAddon(BaseAddon):
             return
         prefix = f"{manager.task_prefix}post_build:{self.entry_point_name(manager)}"
         yield self.task(name="prepare-notebooks", actions=[self.prepare], uptodate=[False])
+        yield self.task(name="place-kernel-workers", actions=[self.place_workers], uptodate=[False])
         yield self.task(
             name="check-site",
             actions=[self.check],
             uptodate=[False],
-            task_dep=[f"{prefix}:prepare-notebooks", f"{manager.task_prefix}{PYODIDE_URL_TASK}"],
+            task_dep=[
+                f"{prefix}:prepare-notebooks",
+                f"{prefix}:place-kernel-workers",
+                f"{manager.task_prefix}{PYODIDE_URL_TASK}",
+            ],
         )
 
     def entry_point_name(self, manager):
@@ -70,6 +76,15 @@ class SiteChecksAddon(BaseAddon):
     def prepare(self):
         changed = prepare_notebooks(self.manager.output_dir / "files")
         print(f"[site] prepared {changed} notebook(s): lines joined, the kernel's language_info")
+
+    def place_workers(self):
+        try:
+            placed = place_kernel_workers(self.manager.output_dir)
+        except SiteError as e:
+            print(f"[site] PROBLEM: {e}", file=sys.stderr)
+            return False
+        print(f"[site] {placed} patched kernel worker(s) in place")
+        return True
 
     def check(self):
         problems = check_site(self.manager.output_dir)

@@ -59,8 +59,16 @@ def build(dist: Path = DIST) -> None:
 
 def failure_lines(output: str) -> str:
     """What the build said about its failure: this project's messages if any, else the tail."""
-    ours = [line for line in output.splitlines() if line.startswith(("[vendor] ERROR", "[site] "))]
-    return "\n".join(ours) if ours else output[-3000:]
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(("[vendor] ERROR", "[site] PROBLEM"))]
+    if not starts:
+        return output[-3000:]
+    ours = []
+    for line in lines[starts[0] :]:
+        if line.startswith(("TaskFailed", "Python Task failed")):
+            break
+        ours.append(line)
+    return "\n".join(ours)
 
 
 # What the Pyodide kernel 0.8.6 reports as language_info (kernelInfoRequest in its worker; the
@@ -98,6 +106,31 @@ def prepare_notebooks(files: Path) -> int:
     return changed
 
 
+def place_kernel_workers(dist: Path, vendor: Path = BUILD / "vendor") -> int:
+    """Put the patched kernel workers (patch_worker.py) in place of the upstream ones `jupyter lite
+    build` copied; return how many. The file replaced must be the very file that was patched (its
+    sha256 is in provenance.json), or the build stops."""
+    provenance = json.loads((dist / "static" / "pyodide" / "provenance.json").read_text())
+    for name, record in provenance["kernel_workers"].items():
+        served = dist / record["served_as"]
+        if not served.exists():
+            raise SiteError(
+                f"{record['served_as']} is not in the site: the kernel extension changed; "
+                "review sitetools/patch_worker.py and the pins"
+            )
+        if file_sha256(served) != record["sha256_before"]:
+            raise SiteError(
+                f"{record['served_as']} is not the file sitetools/patch_worker.py patched "
+                f"(sha256 {file_sha256(served)}, expected {record['sha256_before']})"
+            )
+        shutil.copyfile(vendor / "kernel-worker" / name, served)
+    return len(provenance["kernel_workers"])
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def split_lines_in(notebook: dict) -> list[str]:
     """Where a notebook stores a multi-line string as a list of lines (JupyterLite shows commas)."""
     found = []
@@ -122,6 +155,7 @@ def check_site(dist: Path) -> list[str]:
     return [
         *check_kernel_settings(kernel),
         *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
+        *check_kernel_workers(dist, pyodide / "provenance.json"),
         *check_notebooks(dist / "files"),
         *check_nothing_else(dist),
     ]
@@ -154,12 +188,27 @@ def check_pyodide(pyodide: Path, start_packages: list[str]) -> list[str]:
         wheel = pyodide / entry["file_name"]
         if not wheel.exists():
             problems.append(f"{name}: {entry['file_name']} is in the lock but not in the site")
-        elif hashlib.sha256(wheel.read_bytes()).hexdigest() != entry["sha256"]:
+        elif file_sha256(wheel) != entry["sha256"]:
             problems.append(f"{name}: {entry['file_name']} does not match the lock's sha256")
     for name in start_packages:
         if name not in lock:  # the kernel would stay "unknown" forever, silently
             problems.append(f"loadPyodideOptions.packages names {name!r}, which is not in the lock")
     return problems
+
+
+def check_kernel_workers(dist: Path, provenance_path: Path) -> list[str]:
+    """The site serves the patched kernel workers, not upstream's (a stopped Python hangs there)."""
+    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else {}
+    workers = provenance.get("kernel_workers")
+    if not workers:
+        return ["provenance.json records no patched kernel worker"]
+    return [
+        f"{record['served_as']} is not the patched worker: a cell that stops Python would stay "
+        "Busy forever. Run a clean build (make site)."
+        for record in workers.values()
+        if not (dist / record["served_as"]).exists()
+        or file_sha256(dist / record["served_as"]) != record["sha256"]
+    ]
 
 
 def check_notebooks(files: Path) -> list[str]:

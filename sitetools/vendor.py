@@ -16,12 +16,16 @@ The steps, each a function below:
    lock, so Pyodide loads them all at once (loadPyodideOptions.packages in overrides/);
 4. bytecode for the first imports (bytecode.py): the lock and provenance.json record each
    rewritten file's new sha256 and the verified one before;
-5. the piplite index: wheels for %pip install, pinned the same way.
+5. the piplite index: wheels for %pip install, pinned the same way;
+6. kernel workers: the kernel's Web Worker files, patched (patch_worker.py) so that a cell which
+   stops the Python runtime ends with an error instead of Busy forever; the build puts them in
+   place of the ones `jupyter lite build` copies (site.place_kernel_workers).
 
 Writes, from scratch each run:
     OUT/pyodide/pyodide/   core + wheels + pyodide-lock.json pruned to exactly these files,
                            and provenance.json: where each file came from and how it was checked
     OUT/pypi/              piplite wheels
+    OUT/kernel-worker/     the patched worker files
     OUT/stock/pyodide/pyodide/   the same before steps 3 and 4 (bench/'s baseline)
 
 jupyterlite-pyodide-kernel has its own lock addon (PyodideLockAddon, `--pyodide-lock`); it needs
@@ -40,7 +44,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitetools import BUILD, patch_kernel
+from sitetools import BUILD, patch_kernel, patch_worker
 from sitetools.bytecode import add_bytecode
 from sitetools.downloads import (
     VendorError,
@@ -54,9 +58,11 @@ from sitetools.downloads import (
 )
 
 CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
-KERNEL_EXTENSION_WHEELS = Path(sys.prefix) / (
-    "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+# jupyterlite-pyodide-kernel's labextension files, as installed in this Python.
+KERNEL_EXTENSION_STATIC = (
+    Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static"
 )
+KERNEL_EXTENSION_WHEELS = KERNEL_EXTENSION_STATIC / "pypi"
 
 
 @dataclass
@@ -110,6 +116,7 @@ def vendor(downloads: Path, out: Path) -> dict:
     run.write_lock()
     shutil.rmtree(staging / "patched", ignore_errors=True)
     piplite_index(run)
+    kernel_workers(run)
     provenance = json.dumps(run.provenance, indent=1, sort_keys=True) + "\n"
     (run.pyodide_dir / "provenance.json").write_text(provenance)
     shutil.rmtree(out, ignore_errors=True)
@@ -264,6 +271,34 @@ def piplite_index(run: Vendoring) -> None:
             "sha256": pin["sha256"],
             "source": source,
             "why": pin["why"],
+        }
+
+
+def kernel_workers(run: Vendoring) -> None:
+    """Step 6: the patched kernel workers, into OUT/kernel-worker/."""
+    out_dir = run.staging / "kernel-worker"
+    out_dir.mkdir()
+    run.provenance["kernel_workers"] = {}
+    for name, pin in run.pins["kernel_workers"].items():
+        path = KERNEL_EXTENSION_STATIC / name
+        if not path.exists():
+            raise VendorError(
+                f"{path} is missing: install requirements.txt into this Python "
+                "(the worker comes with jupyterlite-pyodide-kernel)"
+            )
+        check_hash(path, pin["sha256"], "sitetools/vendor-pins.json")
+        try:
+            patched = patch_worker.patch_worker(name, path.read_bytes().decode("utf-8"))
+        except patch_worker.PatchError as e:
+            raise VendorError(str(e)) from e
+        (out_dir / name).write_bytes(patched.encode("utf-8"))
+        check_hash(out_dir / name, pin["patched_sha256"], "sitetools/vendor-pins.json (patched_sha256)")
+        run.provenance["kernel_workers"][name] = {
+            "sha256": pin["patched_sha256"],
+            "sha256_before": pin["sha256"],
+            "source": "jupyterlite-pyodide-kernel 0.8.6's labextension (pinned), patched by "
+            "sitetools/patch_worker.py (a cell that stops the Python runtime ends with an error)",
+            "served_as": f"extensions/@jupyterlite/pyodide-kernel-extension/static/{name}",
         }
 
 

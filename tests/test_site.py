@@ -11,6 +11,7 @@ import pytest
 from sitetools import CONTENT, ROOT, harness
 from sitetools import site as site_build
 from sitetools.harness import notebook as ui
+from sitetools.vendor import KERNEL_EXTENSION_STATIC
 
 SMOKE_CELL = """import numpy as np, pandas as pd, matplotlib.pyplot as plt
 df = pd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2})
@@ -86,3 +87,12 @@ def test_the_bare_build_refuses_an_unsound_site(site, tmp_path):
     said = result.stdout + result.stderr
     assert result.returncode != 0, f"the build passed with sourcemaps in the site:\n{said[-2000:]}"
     assert "[site] PROBLEM:" in said and "sourcemaps in the site" in said, said[-2000:]
+
+
+def test_check_refuses_the_unpatched_kernel_worker(site_copy):
+    """Upstream's worker leaves a cell Busy forever when Python stops (sitetools/patch_worker.py)."""
+    static = "extensions/@jupyterlite/pyodide-kernel-extension/static"
+    worker = next((site_copy / static).glob("comlink.worker.*.js"))
+    shutil.copyfile(KERNEL_EXTENSION_STATIC / worker.name, worker)  # what jupyter lite build copies
+    problems = site_build.check_site(site_copy)
+    assert any(worker.name in p and "not the patched worker" in p for p in problems), problems

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from sitetools import BUILD
+from sitetools import BUILD, patch_worker
 from sitetools.downloads import load_pins, sha256
+from sitetools.vendor import KERNEL_EXTENSION_STATIC
 
 PINS = load_pins()
 # The pruned official lock, before the site adds bytecode (which changes the wheels' hashes).
@@ -57,3 +58,17 @@ def test_one_changed_byte_stops_vendoring(site, tmp_path, case):
     assert f"expected: {expected}" in result.stderr
     assert f"actual:   {sha256(target)}" in result.stderr
     assert not out.exists(), "a failed vendoring step must not leave a vendored tree behind"
+
+
+def test_a_changed_upstream_worker_stops_the_patch():
+    """The worker patch replaces exact upstream text, found exactly once, or stops the build."""
+    name = next(n for n in PINS["kernel_workers"] if n.startswith("comlink"))
+    source = (KERNEL_EXTENSION_STATIC / name).read_bytes().decode()
+    patch_worker.patch_worker(name, source)  # the pinned upstream file patches cleanly
+    changed = source.replace(
+        "this._pyodide._api.on_fatal=async e=>{", "this._pyodide._api.on_fatal=async err=>{"
+    )
+    with pytest.raises(patch_worker.PatchError, match="no longer contains exactly one copy"):
+        patch_worker.patch_worker(name, changed)
+    with pytest.raises(patch_worker.PatchError, match="already patched"):
+        patch_worker.patch_worker(name, patch_worker.patch_worker(name, source))

@@ -1,0 +1,150 @@
+"""Patch the Pyodide kernel's Web Worker: when the Python runtime stops, say so instead of hanging.
+
+jupyterlite-pyodide-kernel 0.8.6 runs every request of the page (execute, complete, inspect, ...)
+in a Web Worker (comlink.worker.*.js; coincident.worker.*.js on a cross-origin isolated page).
+When the Pyodide runtime stops for good (a fatal error such as a WebAssembly trap or a JavaScript
+stack overflow, or an exit of the process: `os._exit()`, `os.abort()`, a signal), Pyodide calls
+`pyodide._api.on_fatal` and throws. The cell's Python task dies inside an event-loop callback,
+so the promise the worker awaits for the cell never settles: upstream only logs the error to
+the log console, and the cell stays Busy forever. Every later request would touch the dead
+runtime and fail before it could answer, so the cells queued after it hang too.
+
+This patch, applied to the files `jupyter lite build` copies into dist/:
+
+* remembers, in on_fatal, that the runtime stopped and why (before upstream's logging);
+* answers the cell that was running with an error output in plain words (what happened, that
+  the kernel's state is lost, "restart the kernel") and an error reply, so the kernel goes back
+  from Busy and JupyterLite cancels the cells queued after it, as after any error;
+* answers every later request without touching Python: a cell gets the same error at once,
+  completion and inspection get empty answers. Kernel > Restart Kernel starts a new worker.
+
+Each replacement must find its upstream text exactly once in each worker, or the build stops;
+the inputs and outputs are pinned by sha256 in vendor-pins.json ("kernel_workers") and
+recorded in provenance.json. The readable guard code is put at the top of each file.
+"""
+
+from __future__ import annotations
+
+# Prepended to each worker module. Plain JavaScript, no dependency on the minified names.
+GUARD_JS = r"""/* Patched by the site (sitetools/patch_worker.py): when the Python runtime stops (a fatal
+   error of Pyodide, or an exit of the process), the running cell and every later request get an
+   answer that says so, instead of waiting forever for a runtime that will never answer. */
+function __siteGuardRuntimeStops(kernel) {
+  let stop = null; // {cause, reported} once the runtime has stopped
+  const running = new Set(); // how to settle each request that is waiting for Python
+  const STOPPED = {};
+  kernel._runtimeStopped = (error) => {
+    if (!stop) {
+      stop = { cause: __siteStopCause(error), reported: false };
+      running.forEach((settle) => settle(STOPPED));
+    }
+  };
+  const cellError = () => {
+    const first = stop.reported
+      ? `Python stopped earlier in this kernel: ${stop.cause}`
+      : `Python has stopped: ${stop.cause}`;
+    stop.reported = true;
+    return {
+      ename: 'PythonStopped',
+      evalue: first,
+      traceback: [
+        `\x1b[0;31m${first}\x1b[0m`,
+        'Everything the kernel held is lost: variables, imports, files written under /tmp.',
+        'No cell can run until you restart the kernel: Kernel > Restart Kernel\u2026 ' +
+          '(your notebook and the files in /drive are kept).',
+      ],
+    };
+  };
+  // What each request gets once Python has stopped; none of them touches Python.
+  const answers = {
+    execute(content, parent) {
+      const error = cellError();
+      kernel._sendWorkerMessage({ parentHeader: parent && parent.header, bundle: error, type: 'execute_error' });
+      return { status: 'error', ...error };
+    },
+    complete: (content) => ({ status: 'ok', matches: [], cursor_start: content.cursor_pos,
+                              cursor_end: content.cursor_pos, metadata: {} }),
+    inspect: () => ({ status: 'ok', found: false, data: {}, metadata: {} }),
+    isComplete: () => ({ status: 'unknown' }),
+    commInfo: () => ({ status: 'ok', comms: {} }),
+    commOpen: () => undefined,
+    commMsg: () => undefined,
+    commClose: () => undefined,
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    const upstream = kernel[name];
+    kernel[name] = async (content, parent) => {
+      if (!stop) {
+        let settle;
+        const stopped = new Promise((resolve) => { settle = resolve; });
+        running.add(settle);
+        try {
+          const result = await Promise.race([upstream.call(kernel, content, parent), stopped]);
+          if (result !== STOPPED) {
+            return result;
+          }
+        } catch (err) {
+          if (!stop) {
+            throw err;
+          }
+        } finally {
+          running.delete(settle);
+        }
+      }
+      return answer(content, parent);
+    };
+  }
+}
+
+function __siteStopCause(error) {
+  const name = (error && error.name) || 'Error';
+  const message = String((error && error.message) || error).split('\n')[0];
+  if (name === 'Exit') {
+    const status = error.status === undefined ? '' : ` with status ${error.status}`;
+    return `the Python process exited${status}. os._exit() and signals such as SIGTERM end the ` +
+      'whole process, not only the cell.';
+  }
+  let why = `the Pyodide runtime suffered a fatal error (${name}: ${message}).`;
+  if (/call stack size|too much recursion/i.test(message)) {  // Chromium, Firefox
+    why += ' The WebAssembly stack ran out: recursion went too deep inside C code.';
+  } else if (name === 'RuntimeError') {
+    why += ' This is a WebAssembly trap: C code crashed or called abort().';
+  }
+  return why;
+}
+
+"""
+
+REPLACEMENTS = [
+    # The base class's constructor ends by creating the promise every request waits for: add
+    # the guard there, so that it wraps the methods both entry points expose (comlink's expose
+    # and coincident's bind look them up on the instance).
+    (
+        "this._initialized=new Promise((e,t)=>{this._initializer={resolve:e,reject:t}})}",
+        "this._initialized=new Promise((e,t)=>{this._initializer={resolve:e,reject:t}}),"
+        "__siteGuardRuntimeStops(this)}",
+    ),
+    # Upstream's fatal-error hook only logs; tell the guard first.
+    (
+        "this._pyodide._api.on_fatal=async e=>{",
+        "this._pyodide._api.on_fatal=async e=>{this._runtimeStopped(e);",
+    ),
+]
+
+
+class PatchError(Exception):
+    pass
+
+
+def patch_worker(name: str, source: str) -> str:
+    """The patched text of one worker file; PatchError if upstream no longer matches exactly."""
+    if "__siteGuardRuntimeStops" in source:
+        raise PatchError(f"{name} is already patched")
+    for old, new in REPLACEMENTS:
+        if source.count(old) != 1:
+            raise PatchError(
+                f"{name} no longer contains exactly one copy of {old[:60]!r}; review "
+                "sitetools/patch_worker.py against the new upstream release"
+            )
+        source = source.replace(old, new)
+    return GUARD_JS + source
