@@ -25,6 +25,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
+# apt-get as root (CI, containers), else through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
