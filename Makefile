@@ -4,8 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make test ENGINE=firefox` (or chromium, webkit): only the tests that take an engine, in that one.
+ENGINE ?=
+TESTS := $(if $(ENGINE),tests/test_parity.py tests/test_engines.py --engine=$(ENGINE) -k $(ENGINE))
+FIREFOX_BRIDGE := sitetools/harness/firefox
 
-.PHONY: serve site test outputs chromium
+.PHONY: serve site test outputs browsers chromium firefox webkit
 
 serve: site  ## build the site, then serve it on http://127.0.0.1:$(PORT)
 	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl+C stops the server)"
@@ -14,8 +18,8 @@ serve: site  ## build the site, then serve it on http://127.0.0.1:$(PORT)
 site: $(VENV)/.installed  ## a clean `jupyter lite build` (its addons vendor and check; see sitetools/)
 	$(PY) -m sitetools.site
 
-test: $(VENV)/.installed chromium  ## every test, as configured in pyproject.toml: site, browser, both kernels, style
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.installed browsers $(filter webkit,$(ENGINE))  ## every test, as configured in pyproject.toml: site, browsers, both kernels, style
+	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
 
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
 	$(PY) -m sitetools.regen_outputs
@@ -31,3 +35,21 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+browsers: chromium firefox  ## the engines every run uses; webkit on request (make test ENGINE=webkit)
+
+# Debian's firefox-esr, and puppeteer-core from the lock file (it never downloads a browser).
+firefox: $(FIREFOX_BRIDGE)/node_modules/.package-lock.json
+	@command -v firefox-esr >/dev/null || { echo "Installing Debian's firefox-esr (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr; }
+
+$(FIREFOX_BRIDGE)/node_modules/.package-lock.json: $(FIREFOX_BRIDGE)/package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's nodejs and npm (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	cd $(FIREFOX_BRIDGE) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund
+
+# WebKitGTK's WebKitWebDriver and MiniBrowser, and a virtual display for them.
+webkit:
+	@command -v WebKitWebDriver >/dev/null && command -v xvfb-run >/dev/null || { \
+	  echo "Installing Debian's webkit2gtk-driver and xvfb (apt-get)"; $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb; }

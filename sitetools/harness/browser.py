@@ -29,6 +29,16 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# How each engine's console words a request or connection that failed (the site shows some on
+# purpose: a 404, a refused cross-origin fetch, a socket nothing answers): Chromium, then Firefox
+# (the second: a connection still open when the next page loads).
+FAILED_LOADS = (
+    "Failed to load resource",
+    "can’t establish a connection to the server at",
+    "was interrupted while the page was loading",
+)
+
+
 def chromium_path() -> str:
     path = shutil.which("chromium")
     if not path:
@@ -61,12 +71,15 @@ class Watch:
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 
     def _console(self, msg) -> None:
-        line = f"[{msg.type}] {msg.text}"
-        self.console.append(line)
+        self.log(msg.type, msg.text)
+
+    def log(self, kind: str, text: str) -> None:
+        """A console message of the page or its workers (every engine reports them here)."""
+        self.console.append(f"[{kind}] {text}")
         # Not an error by itself: every load asks for /favicon.ico (404), and notebook 4 shows a
         # 404 on purpose. A vendored file that fails to load stops the kernel, which fails anyway.
-        if msg.type == "error" and "Failed to load resource" not in msg.text:
-            self.errors.append(f"console error: {msg.text}")
+        if kind == "error" and not any(failed in text for failed in FAILED_LOADS):
+            self.errors.append(f"console error: {text}")
 
     def _request(self, request) -> None:
         url = urlparse(request.url)

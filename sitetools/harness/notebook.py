@@ -1,7 +1,9 @@
 """A learner's actions in JupyterLab: open a notebook, run cells, answer input(), save, restart.
 
-Every wait is a wait on a condition in the page (Playwright's wait_for_function), never a sleep.
-The JavaScript snippets that several actions share are named here once.
+Every wait is a wait on a condition in the page (wait_for_function), never a sleep.
+The JavaScript snippets that several actions share are named here once. Opening a notebook,
+running its cells, answering input() and reading outputs work on a page of any engine
+(engines.py: Chromium, Firefox, WebKit); the rest uses Playwright's clicks and keys (Chromium).
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sitetools.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
+from sitetools.harness.engines import EngineTimeout
 from sitetools.harness.outputs import output_text
 
 STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
 
-# The notebook the learner is looking at.
-NOTEBOOK = "window.jupyterapp.shell.currentWidget"
+# The notebook the learner is looking at: the one open_notebook opened (found by its path), else
+# the focused one.
+NOTEBOOK = "(window.__liteNotebook ?? window.jupyterapp.shell.currentWidget)"
+# A wait that timed out, in any engine.
+TIMEOUTS = (PlaywrightTimeout, EngineTimeout)
 # An open notebook found by its path, not by focus (headless Firefox gives the page no focus,
 # so shell.currentWidget can be null there).
 PANEL_JS = """(path) => {
@@ -31,6 +37,16 @@ KERNEL_STATUS_JS = f"""() => {{
 }}"""
 # An input() box that the runner has not answered yet.
 WAITING_STDIN = ".jp-Stdin-input:not([data-answered])"
+# Type an answer into the input() box and press Enter, as JupyterLab's Stdin widget reads it.
+ANSWER_STDIN_JS = f"""(answer) => {{
+  const box = document.querySelector('{WAITING_STDIN}');
+  if (!box) return false;
+  box.setAttribute('data-answered', '1');
+  box.value = answer;
+  const enter = {{key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true}};
+  box.dispatchEvent(new KeyboardEvent('keydown', enter));
+  return true;
+}}"""
 
 
 def fail(page, what: str) -> LiteError:
@@ -41,7 +57,7 @@ def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
     """Wait until the open notebook's Pyodide kernel is idle."""
     try:
         page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=timeout * 1000)
-    except PlaywrightTimeout:
+    except TIMEOUTS:
         status = page.evaluate(KERNEL_STATUS_JS)
         raise fail(
             page, f"{what}: the kernel was not idle after {timeout:.0f} s (status: {status})"
@@ -49,8 +65,17 @@ def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
 
 
 def open_notebook(page, base_url: str, path: str) -> None:
-    """Open a notebook of the site in JupyterLab and wait until its Pyodide kernel is idle."""
+    """Open a notebook of the site in JupyterLab and wait until its Pyodide kernel is idle.
+
+    The later actions use this notebook, found by its path: focus is not needed (headless Firefox
+    gives the page none)."""
     page.goto(f"{base_url}lab/index.html?path={path}")
+    try:
+        shown = f"(path) => !!({PANEL_JS})(path)"
+        page.wait_for_function(shown, arg=path, timeout=KERNEL_IDLE_TIMEOUT * 1000)
+    except TIMEOUTS:
+        raise fail(page, f"opening {path}: JupyterLab showed no notebook") from None
+    page.evaluate(f"(path) => {{ window.__liteNotebook = ({PANEL_JS})(path); }}", path)
     wait_idle(page, what=f"opening {path}")
 
 
@@ -93,7 +118,9 @@ def start_cell(page, index: int) -> None:
     """Select a cell and press Run, as the learner would; do not wait for it."""
     page.evaluate(
         f"""(i) => {{
-      const nb = {NOTEBOOK}.content;
+      const panel = {NOTEBOOK};
+      window.jupyterapp.shell.activateById(panel.id);
+      const nb = panel.content;
       nb.activeCellIndex = i;
       nb.deselectAll();
       window.__cellRun = {{done: false, error: null}};
@@ -107,12 +134,7 @@ def start_cell(page, index: int) -> None:
 
 def answer_input(page) -> None:
     """Type STDIN_ANSWER into an input() box, if one is waiting; each box is answered once."""
-    stdin = page.query_selector(WAITING_STDIN)
-    if stdin:  # the box may vanish while we type
-        with contextlib.suppress(PlaywrightError):
-            stdin.evaluate("(box) => box.setAttribute('data-answered', '1')")
-            stdin.fill(STDIN_ANSWER)
-            stdin.press("Enter")
+    page.evaluate(ANSWER_STDIN_JS, STDIN_ANSWER)
 
 
 def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
@@ -126,7 +148,7 @@ def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
             if state["done"]:
                 break
             answer_input(page)
-    except PlaywrightTimeout:
+    except TIMEOUTS:
         raise fail(page, f"cell {index} did not finish within {timeout:.0f} s") from None
     if state["error"]:
         raise LiteError(f"cell {index}: JupyterLab could not run it: {state['error']}")
@@ -167,6 +189,7 @@ def close_everything(page) -> None:
       const app = window.jupyterapp;
       await app.serviceManager.sessions.shutdownAll();
       await app.commands.execute('docmanager:close-all-files').catch(() => {});
+      delete window.__liteNotebook;
     }""")
 
 

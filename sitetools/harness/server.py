@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import functools
 import http.server
+import socketserver
 import subprocess
 import sys
 import threading
@@ -88,3 +89,54 @@ def exclusive_site():
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         yield
+
+
+class PrefixHandler(CountingHandler):
+    """Serves the site only under `prefix` (like a GitHub Pages project site at /REPO/); 404 elsewhere."""
+
+    prefix = "/"
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / ".not-under-the-prefix" / "missing")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+
+@contextlib.contextmanager
+def serve_under(prefix: str, directory: Path = DIST):
+    """Serve directory at http://127.0.0.1:PORT{prefix} and nowhere else; yields (URL, [(path, bytes)])."""
+    if not (directory / "jupyter-lite.json").exists():
+        raise LiteError(f"{directory} holds no built site: run `make site`")
+    sent: list = []
+    handler_class = type("Handler", (PrefixHandler,), {"sent": sent, "prefix": prefix})
+    server = QuietServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}", sent
+    finally:
+        server.shutdown()
+
+
+class OffsiteHandler(socketserver.StreamRequestHandler):
+    """A proxy that forwards nothing: records the request line ("CONNECT host:443 ...") and refuses."""
+
+    def handle(self):
+        line = self.rfile.readline(8192).decode("latin-1").strip()
+        if line:
+            self.server.seen.append(line)
+        self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+@contextlib.contextmanager
+def offsite_trap():
+    """The proxy Firefox and WebKit are told to use for every host but 127.0.0.1 and localhost:
+    nothing reaches the network, and what tried is recorded. Yields (port, [request lines])."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), OffsiteHandler)
+    server.daemon_threads = True
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], server.seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,91 @@
+"""One small driver layer over the three browser engines, so a notebook run reads the same in each.
+
+    chromium  Debian's chromium through Playwright (browser.py): its Page is used as it is
+    firefox   Debian's firefox-esr over WebDriver BiDi, by npm's puppeteer-core (firefox.py)
+    webkit    Debian's WebKitGTK MiniBrowser through WebKitWebDriver and Selenium (webkit.py)
+
+A page of any engine offers what the notebook actions (notebook.py) use: goto(url),
+evaluate(js, arg), wait_for_function(js, arg=, timeout= in ms) and `context.watch` (browser.Watch:
+console, errors, requests that tried to leave 127.0.0.1). `js` is a function's source, called
+with `arg` in the page, as in Playwright. Firefox and WebKit send every request for a host other
+than 127.0.0.1 or localhost to a proxy that forwards nothing and records it (server.offsite_trap).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from types import SimpleNamespace
+
+from sitetools.harness import LiteError
+from sitetools.harness.browser import Watch
+
+ENGINES = ("chromium", "firefox", "webkit")
+
+# Waits on a condition in the page: call the predicate every 100 ms until it is truthy or time is up.
+POLL_JS = """async ({src, arg, timeout}) => {
+  const predicate = (0, eval)(`(${src})`);
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await predicate(arg)) return true;
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}"""
+
+
+class EngineTimeout(LiteError):
+    """A wait_for_function whose condition did not hold in time (Playwright's TimeoutError elsewhere)."""
+
+
+class EnginePage:
+    """What the harness needs from a page; an engine implements call(src, arg) and goto(url)."""
+
+    engine = "?"
+
+    def __init__(self, watch: Watch):
+        self.context = SimpleNamespace(watch=watch)
+
+    def call(self, src: str, arg):
+        raise NotImplementedError
+
+    def evaluate(self, js: str, arg=None):
+        return self.call(js, arg)
+
+    def wait_for_function(self, js: str, arg=None, timeout: float = 30000) -> None:
+        if not self.call(POLL_JS, {"src": js, "arg": arg, "timeout": timeout}):
+            raise EngineTimeout(f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}")
+
+
+def require(command: str, package: str) -> str:
+    """The absolute path of a command, or an error naming the Debian package that provides it."""
+    path = shutil.which(command)
+    if not path:
+        raise LiteError(
+            f"`{command}` is not installed: run `apt-get install -y {package}` (`make test` does it)."
+        )
+    return path
+
+
+@contextlib.contextmanager
+def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy_port: int = 0):
+    """One page of `engine`, fresh profile. Chromium needs `playwright`; Firefox and WebKit send
+    requests leaving 127.0.0.1 to the proxy on `proxy_port`, whose record is `offsite`."""
+    if engine == "chromium":
+        from sitetools.harness.browser import browser
+
+        with browser(playwright) as context:
+            page = context.new_page()
+            page.engine = "chromium"
+            yield page
+        return
+    watch = Watch()
+    watch.offsite = offsite if offsite is not None else []
+    if engine == "firefox":
+        from sitetools.harness.firefox import firefox_page as opener
+    elif engine == "webkit":
+        from sitetools.harness.webkit import webkit_page as opener
+    else:
+        raise LiteError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    with opener(watch, proxy_port) as page:
+        yield page

@@ -1,0 +1,141 @@
+"""Debian's WebKitGTK: its MiniBrowser in automation mode, driven by WebKitWebDriver (package
+webkit2gtk-driver) under `xvfb-run` (package xvfb), spoken to by Selenium's W3C remote client.
+
+The driver is started here with its absolute path: Selenium never looks for (or downloads) one.
+WebKit's console is not reported over W3C WebDriver: the page's console.* calls are recorded in
+the page (CONSOLE_JS) and read back when a test needs to show them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.webkitgtk.options import Options
+
+from sitetools.harness import LiteError
+from sitetools.harness.browser import Watch
+from sitetools.harness.engines import EnginePage, require
+
+# Where Debian's libwebkit2gtk-4.1-0 puts it (`dpkg -L libwebkit2gtk-4.1-0 | grep MiniBrowser`).
+MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
+START_TIMEOUT = 60.0
+SCRIPT_TIMEOUT = 900.0  # no single command of the harness takes this long (waits are bounded in the page)
+
+# Calls a function's source with its argument; answers {value} or {error}, awaiting a promise.
+CALL_JS = """const [src, arg, done] = arguments;
+Promise.resolve().then(() => {
+  const value = (0, eval)(`(${src})`);
+  return typeof value === 'function' ? value(arg) : value;
+}).then((value) => done({value: value ?? null}), (e) => done({error: String(e?.stack ?? e)}));"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def webkit_driver():
+    """`xvfb-run -a WebKitWebDriver --port=P` in a process group of its own; yields its URL."""
+    xvfb = require("xvfb-run", "xvfb")
+    driver = require("WebKitWebDriver", "webkit2gtk-driver")
+    port = free_port()
+    proc = subprocess.Popen(
+        [xvfb, "-a", driver, f"--port={port}", "--host=127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen) -> None:
+    """Poll the driver's /status until it answers (the condition), for at most START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise LiteError(f"WebKitWebDriver exited at start (code {proc.returncode})")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/status", timeout=2):
+                return
+        time.sleep(0.2)
+    raise LiteError(f"WebKitWebDriver did not answer within {START_TIMEOUT:.0f} s")
+
+
+def options(proxy_port: int) -> Options:
+    if not MINIBROWSER.exists():
+        raise LiteError(f"{MINIBROWSER} is missing: run `apt-get install -y webkit2gtk-driver`")
+    o = Options()
+    o.binary_location = str(MINIBROWSER)
+    o.add_argument("--automation")
+    trap = f"127.0.0.1:{proxy_port}"
+    o.set_capability(
+        "proxy",
+        {"proxyType": "manual", "httpProxy": trap, "sslProxy": trap, "noProxy": ["127.0.0.1", "localhost"]},
+    )
+    return o
+
+
+class WebKitPage(EnginePage):
+    engine = "webkit"
+
+    def __init__(self, driver, watch: Watch):
+        super().__init__(watch)
+        self.driver = driver
+        self.version = f"WebKitGTK {driver.capabilities.get('browserVersion', '?')}"
+
+    def call(self, src: str, arg):
+        result = self.driver.execute_async_script(CALL_JS, src, arg)
+        if "error" in result:
+            raise LiteError(f"webkit: {result['error']}")
+        return result["value"]
+
+    def goto(self, url: str) -> None:
+        self.driver.get(url)
+
+
+def start_session(url: str, o: Options):
+    """A W3C session, or None if the driver did not answer within START_TIMEOUT (seen here now and
+    then, at random: WebKitWebDriver never starts MiniBrowser; a new driver then works)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(webdriver.Remote(command_executor=url, options=o)))
+    thread.daemon = True
+    thread.start()
+    thread.join(START_TIMEOUT)
+    return result[0] if result else None
+
+
+@contextlib.contextmanager
+def webkit_page(watch: Watch, proxy_port: int, attempts: int = 3):
+    """A page of WebKitGTK's MiniBrowser (a fresh, ephemeral profile); yields a WebKitPage."""
+    o = options(proxy_port)
+    for _ in range(attempts):
+        with webkit_driver() as url:
+            driver = start_session(url, o)
+            if driver is None:
+                continue  # leaving the block stops this driver, which also ends the waiting thread
+            try:
+                driver.set_script_timeout(SCRIPT_TIMEOUT)
+                driver.set_window_size(1280, 900)
+                yield WebKitPage(driver, watch)
+            finally:
+                driver.quit()
+            return
+    raise LiteError(f"WebKitWebDriver started no browser session in {attempts} attempts")
