@@ -39,6 +39,12 @@ def serve(directory: Path = DIST):
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
     sent: list  # (path, bytes), one list per server
     extra_headers: dict = {}
+    prefix = "/"  # the site's path on the server; anything outside it is 404
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / ".not-under-the-prefix" / "missing")
+        return super().translate_path("/" + path[len(self.prefix) :])
 
     def send_header(self, keyword, value):
         if keyword.lower() == "content-length":
@@ -69,14 +75,16 @@ ISOLATION_HEADERS = {
 
 
 @contextlib.contextmanager
-def counting_server(directory: Path = DIST, headers: dict | None = None):
-    """Serve directory from a thread; yields (URL, [(path, bytes sent), ...])."""
+def counting_server(directory: Path = DIST, headers: dict | None = None, prefix: str = "/"):
+    """Serve directory from a thread at http://127.0.0.1:PORT{prefix} (and nowhere else, like a
+    GitHub Pages project site at /REPO/); yields (URL, [(path, bytes sent), ...])."""
     sent: list = []
-    handler_class = type("Handler", (CountingHandler,), {"sent": sent, "extra_headers": headers or {}})
+    extra = {"sent": sent, "extra_headers": headers or {}, "prefix": prefix}
+    handler_class = type("Handler", (CountingHandler,), extra)
     server = QuietServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", sent
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}", sent
     finally:
         server.shutdown()
 
@@ -91,30 +99,11 @@ def exclusive_site():
         yield
 
 
-class PrefixHandler(CountingHandler):
-    """Serves the site only under `prefix` (like a GitHub Pages project site at /REPO/); 404 elsewhere."""
-
-    prefix = "/"
-
-    def translate_path(self, path):
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / ".not-under-the-prefix" / "missing")
-        return super().translate_path("/" + path[len(self.prefix) :])
-
-
-@contextlib.contextmanager
 def serve_under(prefix: str, directory: Path = DIST):
-    """Serve directory at http://127.0.0.1:PORT{prefix} and nowhere else; yields (URL, [(path, bytes)])."""
+    """The site at http://127.0.0.1:PORT{prefix} only; 404 elsewhere."""
     if not (directory / "jupyter-lite.json").exists():
         raise LiteError(f"{directory} holds no built site: run `make site`")
-    sent: list = []
-    handler_class = type("Handler", (PrefixHandler,), {"sent": sent, "prefix": prefix})
-    server = QuietServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}", sent
-    finally:
-        server.shutdown()
+    return counting_server(directory, prefix=prefix)
 
 
 class OffsiteHandler(socketserver.StreamRequestHandler):
