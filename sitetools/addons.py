@@ -13,7 +13,7 @@ from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool
 
-from sitetools import BUILD
+from sitetools import BUILD, kernel_start
 from sitetools.downloads import VendorError
 from sitetools.site import SiteError, check_site, place_kernel_workers, prepare_notebooks
 from sitetools.vendor import vendor
@@ -47,8 +47,8 @@ class VendorAddon(BaseAddon):
 
 
 class SiteChecksAddon(BaseAddon):
-    """Prepare the site's notebooks, serve the patched kernel workers, then refuse a site that is
-    not sound (site.py)."""
+    """Prepare the site's notebooks, serve the patched kernel workers, add the kernel start-up
+    script (kernel_start.py), then refuse a site that is not sound (site.py)."""
 
     __all__ = ["post_build"]
     enabled = Bool(False, help="prepare the notebooks and check the built site").tag(config=True)
@@ -59,6 +59,13 @@ class SiteChecksAddon(BaseAddon):
         prefix = f"{manager.task_prefix}post_build:{self.entry_point_name(manager)}"
         yield self.task(name="prepare-notebooks", actions=[self.prepare], uptodate=[False])
         yield self.task(name="place-kernel-workers", actions=[self.place_workers], uptodate=[False])
+        pyodide_url_task = f"{manager.task_prefix}{PYODIDE_URL_TASK}"
+        yield self.task(
+            name="kernel-start-script",
+            actions=[self.add_start_script],
+            uptodate=[False],
+            task_dep=[pyodide_url_task],  # the script carries the pyodideUrl that task writes
+        )
         yield self.task(
             name="check-site",
             actions=[self.check],
@@ -66,7 +73,8 @@ class SiteChecksAddon(BaseAddon):
             task_dep=[
                 f"{prefix}:prepare-notebooks",
                 f"{prefix}:place-kernel-workers",
-                f"{manager.task_prefix}{PYODIDE_URL_TASK}",
+                f"{prefix}:kernel-start-script",
+                pyodide_url_task,
             ],
         )
 
@@ -84,6 +92,15 @@ class SiteChecksAddon(BaseAddon):
             print(f"[site] PROBLEM: {e}", file=sys.stderr)
             return False
         print(f"[site] {placed} patched kernel worker(s) in place")
+        return True
+
+    def add_start_script(self):
+        try:
+            pages = kernel_start.add_page_script(self.manager.output_dir)
+        except (kernel_start.KernelStartError, KeyError, ValueError) as e:
+            print(f"[site] PROBLEM: the kernel start-up script: {e!r}", file=sys.stderr)
+            return False
+        print(f"[site] kernel start-up script in {pages} app page(s)")
         return True
 
     def check(self):

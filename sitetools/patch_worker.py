@@ -18,12 +18,23 @@ This patch, applied to the files `jupyter lite build` copies into dist/:
 * answers every later request without touching Python: a cell gets the same error at once,
   completion and inspection get empty answers. Kernel > Restart Kernel starts a new worker.
 
+It also lets the worker boot Pyodide before the kernel asks it to (sitetools/kernel_start.py
+starts the worker while JupyterLab's front end is still loading):
+
+* a message {siteEarlyBoot: {pyodideUrl, indexUrl, loadPyodideOptions}} sent right after the
+  worker is created starts loadPyodide (with the start-up packages of the site's settings) and
+  imports IPython, the slowest import of the kernel's start-up;
+* the kernel's own loadPyodide then takes that runtime if it asks for the same files and
+  options, and boots as upstream does otherwise (or if the early boot failed).
+
 Each replacement must find its upstream text exactly once in each worker, or the build stops;
 the inputs and outputs are pinned by sha256 in vendor-pins.json ("kernel_workers") and
 recorded in provenance.json. The readable guard code is put at the top of each file.
 """
 
 from __future__ import annotations
+
+import re
 
 # Prepended to each worker module. Plain JavaScript, no dependency on the minified names.
 GUARD_JS = r"""/* Patched by the site (sitetools/patch_worker.py): when the Python runtime stops (a fatal
@@ -113,6 +124,65 @@ function __siteStopCause(error) {
   return why;
 }
 
+/* Patched by the site (sitetools/patch_worker.py): an early boot. The page starts this worker
+   while JupyterLab's front end is still loading and sends {siteEarlyBoot}; Pyodide then boots
+   (and imports IPython) while the page gets ready, and the kernel's initialize() takes it. */
+let __siteEarly = null;
+self.addEventListener('message', (event) => {
+  const request = event.data && event.data.siteEarlyBoot;
+  if (!request) {
+    return;
+  }
+  event.stopImmediatePropagation();  // not a message for the kernel's RPC layer
+  if (__siteEarly) {
+    return;
+  }
+  const early = { request, stdout: (m) => console.log(m), stderr: (m) => console.error(m) };
+  early.pyodide = (async () => {
+    const { loadPyodide } = await Function('url', 'return import(url)')(request.pyodideUrl);
+    const pyodide = await loadPyodide({
+      indexURL: request.indexUrl,
+      stdout: (m) => early.stdout(m),
+      stderr: (m) => early.stderr(m),
+      ...request.loadPyodideOptions,
+    });
+    await pyodide.runPythonAsync('import IPython');
+    return pyodide;
+  })();
+  early.pyodide.catch((e) => console.warn('early Pyodide boot failed; the kernel boots its own', e));
+  __siteEarly = early;
+});
+
+// The kernel's initRuntime asks here first: the early runtime, if it was started for the same
+// files and packages, as a stand-in for pyodide.mjs's {loadPyodide}; else null (upstream path).
+function __siteEarlyPyodide(options) {
+  const early = __siteEarly;
+  __siteEarly = null;
+  const same = early && early.request.pyodideUrl === options.pyodideUrl &&
+    early.request.indexUrl === options.indexUrl &&
+    JSON.stringify(early.request.loadPyodideOptions) === JSON.stringify(options.loadPyodideOptions || {});
+  // What happened, for anyone who asks (`import js; js.siteEarlyBoot` in a cell, the tests).
+  self.siteEarlyBoot = early ? 'not used: the kernel asked for other files or options' : 'none';
+  if (!same) {
+    return null;
+  }
+  return {
+    loadPyodide: async (settings) => {
+      early.stdout = settings.stdout;
+      early.stderr = settings.stderr;
+      try {
+        const pyodide = await early.pyodide;
+        self.siteEarlyBoot = 'used';
+        return pyodide;
+      } catch {
+        self.siteEarlyBoot = 'failed: the kernel booted its own';
+        const { loadPyodide } = await Function('url', 'return import(url)')(options.pyodideUrl);
+        return loadPyodide(settings);
+      }
+    },
+  };
+}
+
 """
 
 REPLACEMENTS = [
@@ -132,6 +202,18 @@ REPLACEMENTS = [
 ]
 
 
+# initRuntime loads pyodide.mjs and calls its loadPyodide: ask the early boot first. The minified
+# names differ between the two workers, so this one is a pattern (it must match once too).
+EARLY_BOOT = (
+    re.compile(
+        r"async initRuntime\((\w+)\)\{let\{pyodideUrl:(\w+),indexUrl:(\w+)\}=\1,"
+        r"\{loadPyodide:(\w+)\}=await (\w+)\(\2\);"
+    ),
+    r"async initRuntime(\1){let{pyodideUrl:\2,indexUrl:\3}=\1,"
+    r"{loadPyodide:\4}=__siteEarlyPyodide(\1)??await \5(\2);",
+)
+
+
 class PatchError(Exception):
     pass
 
@@ -147,4 +229,11 @@ def patch_worker(name: str, source: str) -> str:
                 "sitetools/patch_worker.py against the new upstream release"
             )
         source = source.replace(old, new)
+    pattern, replacement = EARLY_BOOT
+    source, found = pattern.subn(replacement, source)
+    if found != 1:
+        raise PatchError(
+            f"{name}: initRuntime's loadPyodide call matched {found} times, not once; review "
+            "sitetools/patch_worker.py against the new upstream release"
+        )
     return GUARD_JS + source

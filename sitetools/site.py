@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitetools import BUILD, DIST, ROOT
+from sitetools import BUILD, DIST, ROOT, kernel_start
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 LOCAL_PYODIDE = "./static/pyodide/pyodide.mjs"
@@ -156,6 +156,7 @@ def check_site(dist: Path) -> list[str]:
         *check_kernel_settings(kernel),
         *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
         *check_kernel_workers(dist, pyodide / "provenance.json"),
+        *kernel_start.check_pages(dist),
         *check_notebooks(dist / "files"),
         *check_nothing_else(dist),
     ]
@@ -203,8 +204,8 @@ def check_kernel_workers(dist: Path, provenance_path: Path) -> list[str]:
     if not workers:
         return ["provenance.json records no patched kernel worker"]
     return [
-        f"{record['served_as']} is not the patched worker: a cell that stops Python would stay "
-        "Busy forever. Run a clean build (make site)."
+        f"{record['served_as']} is not the site's patched file (patch_worker.py, kernel_start.py): "
+        "a cell that stops Python would stay Busy forever. Run a clean build (make site)."
         for record in workers.values()
         if not (dist / record["served_as"]).exists()
         or file_sha256(dist / record["served_as"]) != record["sha256"]

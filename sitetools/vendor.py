@@ -44,7 +44,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitetools import BUILD, patch_kernel, patch_worker
+from sitetools import BUILD, kernel_start, patch_kernel, patch_worker
 from sitetools.bytecode import add_bytecode
 from sitetools.downloads import (
     VendorError,
@@ -274,8 +274,23 @@ def piplite_index(run: Vendoring) -> None:
         }
 
 
+# How each file of the kernel extension is patched, and why (recorded in provenance.json).
+PATCHES = {
+    "worker": (
+        patch_worker.patch_worker,
+        "sitetools/patch_worker.py (a cell that stops the Python runtime ends with an error; "
+        "the worker can boot Pyodide before the kernel asks)",
+    ),
+    "chunk": (
+        kernel_start.patch_chunk,
+        "sitetools/kernel_start.py (the first kernel takes the worker the page started early; "
+        "a kernel starts when its notebook is visible)",
+    ),
+}
+
+
 def kernel_workers(run: Vendoring) -> None:
-    """Step 6: the patched kernel workers, into OUT/kernel-worker/."""
+    """Step 6: the patched kernel workers and the kernel's chunk, into OUT/kernel-worker/."""
     out_dir = run.staging / "kernel-worker"
     out_dir.mkdir()
     run.provenance["kernel_workers"] = {}
@@ -287,17 +302,17 @@ def kernel_workers(run: Vendoring) -> None:
                 "(the worker comes with jupyterlite-pyodide-kernel)"
             )
         check_hash(path, pin["sha256"], "sitetools/vendor-pins.json")
+        patch, why = PATCHES["chunk" if name == kernel_start.KERNEL_CHUNK else "worker"]
         try:
-            patched = patch_worker.patch_worker(name, path.read_bytes().decode("utf-8"))
-        except patch_worker.PatchError as e:
+            patched = patch(name, path.read_bytes().decode("utf-8"))
+        except (patch_worker.PatchError, kernel_start.KernelStartError) as e:
             raise VendorError(str(e)) from e
         (out_dir / name).write_bytes(patched.encode("utf-8"))
         check_hash(out_dir / name, pin["patched_sha256"], "sitetools/vendor-pins.json (patched_sha256)")
         run.provenance["kernel_workers"][name] = {
             "sha256": pin["patched_sha256"],
             "sha256_before": pin["sha256"],
-            "source": "jupyterlite-pyodide-kernel 0.8.6's labextension (pinned), patched by "
-            "sitetools/patch_worker.py (a cell that stops the Python runtime ends with an error)",
+            "source": f"jupyterlite-pyodide-kernel 0.8.6's labextension (pinned), patched by {why}",
             "served_as": f"extensions/@jupyterlite/pyodide-kernel-extension/static/{name}",
         }
 

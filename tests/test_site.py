@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitetools import CONTENT, ROOT, harness
+from sitetools import CONTENT, ROOT, harness, kernel_start
 from sitetools import site as site_build
 from sitetools.harness import notebook as ui
 from sitetools.vendor import KERNEL_EXTENSION_STATIC
@@ -95,4 +95,14 @@ def test_check_refuses_the_unpatched_kernel_worker(site_copy):
     worker = next((site_copy / static).glob("comlink.worker.*.js"))
     shutil.copyfile(KERNEL_EXTENSION_STATIC / worker.name, worker)  # what jupyter lite build copies
     problems = site_build.check_site(site_copy)
-    assert any(worker.name in p and "not the patched worker" in p for p in problems), problems
+    assert any(worker.name in p and "not the site's patched file" in p for p in problems), problems
+
+
+def test_check_refuses_an_app_page_without_the_kernel_start_script(site_copy):
+    """Without it the kernel boots only after the front end has loaded (sitetools/kernel_start.py)."""
+    page = site_copy / "lab" / "index.html"
+    html = page.read_text()
+    start = html.index(kernel_start.MARKER)
+    page.write_text(html[:start] + html[html.index("</script>", start) + len("</script>") :])
+    problems = site_build.check_site(site_copy)
+    assert any("lab/index.html lacks the kernel start-up script" in p for p in problems), problems

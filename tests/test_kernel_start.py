@@ -1,0 +1,70 @@
+"""The kernel starts sooner, only where the learner looks, and still completes code
+(sitetools/kernel_start.py, sitetools/patch_worker.py's early boot). In the real site, Chromium."""
+
+from sitetools import CONTENT
+from sitetools.harness import notebook as ui
+from sitetools.harness.outputs import output_text
+
+NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
+
+# Counts the kernel workers the page creates (the Worker constructor, wrapped before any script).
+COUNT_WORKERS_JS = """(() => {
+  const Original = window.Worker;
+  window.__kernelWorkers = 0;
+  window.Worker = function (url, options) {
+    if (String(url).includes('pyodide-kernel-extension')) window.__kernelWorkers += 1;
+    return new Original(url, options);
+  };
+  window.Worker.prototype = Original.prototype;
+})();"""
+
+STATUS_OF_JS = f"""(path) => {{
+  const panel = ({ui.PANEL_JS})(path);
+  return panel?.sessionContext?.session?.kernel?.status ?? 'no kernel yet';
+}}"""
+
+
+def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, base_url):
+    ui.open_notebook(page, base_url, NOTEBOOKS[0])
+    assert output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot)")) == "used\n"
+    ui.restart_kernel(page)  # a restart boots a new worker of its own
+    shown = output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot, 6 * 7)"))
+    assert shown == "none 42\n", f"after a restart the kernel printed {shown!r}"
+
+
+def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page, base_url):
+    # A learner opens three notebooks and leaves; coming back, JupyterLab reopens all three tabs.
+    first, second, third = NOTEBOOKS[:3]
+    ui.open_notebook(page, base_url, first)
+    for path in (second, third):
+        page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", path)
+        page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=path, timeout=120_000)
+    page.add_init_script(COUNT_WORKERS_JS)
+    ui.open_notebook(page, base_url, third)  # a new page load: the layout brings back all three
+
+    hidden = {path: page.evaluate(STATUS_OF_JS, path) for path in (first, second)}
+    assert all(status != "idle" for status in hidden.values()), f"hidden notebooks' kernels: {hidden}"
+    assert page.evaluate("() => window.__kernelWorkers") == 1, "only the shown notebook's kernel starts"
+
+    page.evaluate(f"(path) => window.jupyterapp.shell.activateById(({ui.PANEL_JS})(path).id)", first)
+    page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=first, timeout=120_000)
+    assert page.evaluate("() => window.__kernelWorkers") == 2
+    assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
+
+
+def test_tab_completes_a_name_the_kernel_knows(page, base_url):
+    ui.open_notebook(page, base_url, NOTEBOOKS[0])
+    ui.run_code(page, "import math")
+    index = ui.add_cell(page, "math.sqr")
+    editor = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Tab")
+    # The kernel's answer: a list to choose from (the name appears nowhere in the notebook).
+    page.locator(".jp-Completer-item", has_text="sqrt").wait_for(timeout=30_000)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"(i) => {ui.NOTEBOOK}.content.model.sharedModel.cells[i].getSource() === 'math.sqrt'",
+        arg=index,
+        timeout=10_000,
+    )
