@@ -13,7 +13,7 @@ from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool
 
-from sitetools import BUILD, kernel_start
+from sitetools import BUILD, kernel_start, precompress
 from sitetools.downloads import VendorError
 from sitetools.site import SiteError, check_site, place_kernel_workers, prepare_notebooks
 from sitetools.vendor import vendor
@@ -66,6 +66,7 @@ class SiteChecksAddon(BaseAddon):
             uptodate=[False],
             task_dep=[pyodide_url_task],  # the script carries the pyodideUrl that task writes
         )
+        yield self.task(name="precompress", actions=[self.write_gz_copies], uptodate=[False])
         yield self.task(
             name="check-site",
             actions=[self.check],
@@ -74,6 +75,7 @@ class SiteChecksAddon(BaseAddon):
                 f"{prefix}:prepare-notebooks",
                 f"{prefix}:place-kernel-workers",
                 f"{prefix}:kernel-start-script",
+                f"{prefix}:precompress",
                 pyodide_url_task,
             ],
         )
@@ -102,6 +104,11 @@ class SiteChecksAddon(BaseAddon):
             return False
         print(f"[site] kernel start-up script in {pages} app page(s)")
         return True
+
+    def write_gz_copies(self):
+        saved = precompress.write_gz(self.manager.output_dir / "static" / "pyodide")
+        names = ", ".join(precompress.GZIPPED)
+        print(f"[site] gzipped copies of {names}: {saved / 1e6:.1f} MB less to fetch")
 
     def check(self):
         problems = check_site(self.manager.output_dir)

@@ -27,6 +27,8 @@ starts the worker while JupyterLab's front end is still loading):
 * the kernel's own loadPyodide then takes that runtime if it asks for the same files and
   options, and boots as upstream does otherwise (or if the early boot failed).
 
+And it fetches the interpreter gzipped where the site has the .gz (precompress.py).
+
 Each replacement must find its upstream text exactly once in each worker, or the build stops;
 the inputs and outputs are pinned by sha256 in vendor-pins.json ("kernel_workers") and
 recorded in provenance.json. The readable guard code is put at the top of each file.
@@ -34,7 +36,10 @@ recorded in provenance.json. The readable guard code is put at the top of each f
 
 from __future__ import annotations
 
+import json
 import re
+
+from sitetools import precompress
 
 # Prepended to each worker module. Plain JavaScript, no dependency on the minified names.
 GUARD_JS = r"""/* Patched by the site (sitetools/patch_worker.py): when the Python runtime stops (a fatal
@@ -123,6 +128,31 @@ function __siteStopCause(error) {
   }
   return why;
 }
+
+
+/* Patched by the site (sitetools/precompress.py): the files named here are fetched as NAME.gz and
+   unpacked in the browser (DecompressionStream), so any static host sends a third of the bytes.
+   If NAME.gz is not there, or the browser cannot unpack, NAME is fetched as it is. */
+const __siteGzipped = new Set(__GZIPPED__);
+const __siteTypes = { wasm: 'application/wasm', json: 'application/json', zip: 'application/zip' };
+const __siteFetch = self.fetch.bind(self);
+self.fetch = async (resource, init) => {
+  const url = new URL(resource instanceof Request ? resource.url : String(resource), self.location.href);
+  const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  if (!__siteGzipped.has(name) || typeof DecompressionStream !== 'function' || (init && init.integrity)) {
+    return __siteFetch(resource, init);
+  }
+  url.pathname += '.gz';
+  const packed = await __siteFetch(url.href, { credentials: init && init.credentials });
+  if (!packed.ok || !packed.body) {
+    return __siteFetch(resource, init);
+  }
+  const type = __siteTypes[name.slice(name.lastIndexOf('.') + 1)] || 'application/octet-stream';
+  return new Response(packed.body.pipeThrough(new DecompressionStream('gzip')), {
+    status: 200,
+    headers: { 'Content-Type': type },
+  });
+};
 
 /* Patched by the site (sitetools/patch_worker.py): an early boot. The page starts this worker
    while JupyterLab's front end is still loading and sends {siteEarlyBoot}; Pyodide then boots
@@ -236,4 +266,4 @@ def patch_worker(name: str, source: str) -> str:
             f"{name}: initRuntime's loadPyodide call matched {found} times, not once; review "
             "sitetools/patch_worker.py against the new upstream release"
         )
-    return GUARD_JS + source
+    return GUARD_JS.replace("__GZIPPED__", json.dumps(precompress.GZIPPED)) + source

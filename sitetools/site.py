@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from sitetools import BUILD, DIST, ROOT, kernel_start
+from sitetools import BUILD, DIST, ROOT, kernel_start, precompress
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 LOCAL_PYODIDE = "./static/pyodide/pyodide.mjs"
@@ -157,6 +157,7 @@ def check_site(dist: Path) -> list[str]:
         *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
         *check_kernel_workers(dist, pyodide / "provenance.json"),
         *kernel_start.check_pages(dist),
+        *precompress.check_gz(pyodide),
         *check_notebooks(dist / "files"),
         *check_nothing_else(dist),
     ]

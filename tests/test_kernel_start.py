@@ -1,5 +1,5 @@
 """The kernel starts sooner, only where the learner looks, and still completes code
-(sitetools/kernel_start.py, sitetools/patch_worker.py's early boot). In the real site, Chromium."""
+(sitetools/kernel_start.py, patch_worker.py's early boot, precompress.py). In the real site, Chromium."""
 
 from sitetools import CONTENT
 from sitetools.harness import notebook as ui
@@ -25,7 +25,11 @@ STATUS_OF_JS = f"""(path) => {{
 
 
 def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, base_url):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url.rsplit("/", 1)[-1]))
     ui.open_notebook(page, base_url, NOTEBOOKS[0])
+    # The interpreter came gzipped (sitetools/precompress.py), once.
+    assert [name for name in requested if ".wasm" in name] == ["pyodide.asm.wasm.gz"], requested
     assert output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot)")) == "used\n"
     ui.restart_kernel(page)  # a restart boots a new worker of its own
     shown = output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot, 6 * 7)"))

@@ -1,5 +1,6 @@
 """The built site works offline: a learner opens it, starts a notebook and plots."""
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -106,3 +107,11 @@ def test_check_refuses_an_app_page_without_the_kernel_start_script(site_copy):
     page.write_text(html[:start] + html[html.index("</script>", start) + len("</script>") :])
     problems = site_build.check_site(site_copy)
     assert any("lab/index.html lacks the kernel start-up script" in p for p in problems), problems
+
+
+def test_check_refuses_a_gzipped_interpreter_that_is_not_the_pinned_one(site_copy):
+    """The worker runs what the .gz holds (sitetools/precompress.py): it must be the verified file."""
+    packed = site_copy / "static" / "pyodide" / "pyodide.asm.wasm.gz"
+    packed.write_bytes(gzip.compress(b"\0asm other code"))
+    problems = site_build.check_site(site_copy)
+    assert any("pyodide.asm.wasm.gz does not unpack to pyodide.asm.wasm" in p for p in problems), problems
