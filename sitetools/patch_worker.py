@@ -27,7 +27,8 @@ starts the worker while JupyterLab's front end is still loading):
 * the kernel's own loadPyodide then takes that runtime if it asks for the same files and
   options, and boots as upstream does otherwise (or if the early boot failed).
 
-And it fetches the interpreter gzipped where the site has the .gz (precompress.py).
+It fetches the interpreter gzipped where the site has the .gz (precompress.py), and loads jedi
+(only code completion uses it) at the first completion request instead of at start-up.
 
 Each replacement must find its upstream text exactly once in each worker, or the build stops;
 the inputs and outputs are pinned by sha256 in vendor-pins.json ("kernel_workers") and
@@ -130,6 +131,34 @@ function __siteStopCause(error) {
 }
 
 
+/* Patched by the site (sitetools/patch_worker.py): jedi (2.3 MB with parso) serves only code
+   completion, so the kernel starts without it and loads it at the first completion request. */
+function __siteLoadJediOnFirstCompletion(kernel) {
+  const upstream = kernel.complete;
+  let loaded = null;
+  kernel.complete = async function (content, parent) {
+    await this._initialized;
+    if (!loaded) {
+      loaded = (async () => {
+        try {
+          await this._pyodide.loadPackage(['jedi'], { messageCallback: () => {} });
+          // IPython's completer looked for jedi when it was imported, before jedi was there.
+          this._pyodide.runPython([
+            'import jedi, jedi.api.helpers, jedi.api.classes, IPython.core.completer as completer',
+            'jedi.settings.case_insensitive_completion = False',
+            'completer.jedi, completer.JEDI_INSTALLED = jedi, True',
+          ].join('\n'));
+        } catch (error) {
+          console.warn('jedi could not be loaded: completion without it', error);
+          this._pyodide.runPython('get_ipython().Completer.use_jedi = False');
+        }
+      })();
+    }
+    await loaded;
+    return upstream.call(this, content, parent);
+  };
+}
+
 /* Patched by the site (sitetools/precompress.py): the files named here are fetched as NAME.gz and
    unpacked in the browser (DecompressionStream), so any static host sends a third of the bytes.
    If NAME.gz is not there, or the browser cannot unpack, NAME is fetched as it is. */
@@ -222,7 +251,12 @@ REPLACEMENTS = [
     (
         "this._initialized=new Promise((e,t)=>{this._initializer={resolve:e,reject:t}})}",
         "this._initialized=new Promise((e,t)=>{this._initializer={resolve:e,reject:t}}),"
-        "__siteGuardRuntimeStops(this)}",
+        "__siteLoadJediOnFirstCompletion(this),__siteGuardRuntimeStops(this)}",
+    ),
+    # The kernel installs jedi at start-up unless it is preloaded: it is loaded on first completion.
+    (
+        'for(let e of["ipykernel","comm","pyodide-kernel","jedi","ipython"])',
+        'for(let e of["ipykernel","comm","pyodide-kernel","ipython"])',
     ),
     # Upstream's fatal-error hook only logs; tell the guard first.
     (

@@ -56,9 +56,11 @@ def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page
     assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
 
 
-def test_tab_completes_a_name_the_kernel_knows(page, base_url):
+def test_tab_completes_a_name_the_kernel_knows_loading_jedi_then(page, base_url):
     ui.open_notebook(page, base_url, NOTEBOOKS[0])
-    ui.run_code(page, "import math")
+    # jedi, which only completion uses, is loaded at the first completion, not at start-up.
+    loaded = "import math, sys\nprint('jedi' in sys.modules)"
+    assert output_text(ui.run_code(page, loaded)) == "False\n"
     index = ui.add_cell(page, "math.sqr")
     editor = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
     editor.click()
@@ -72,3 +74,4 @@ def test_tab_completes_a_name_the_kernel_knows(page, base_url):
         arg=index,
         timeout=10_000,
     )
+    assert output_text(ui.run_code(page, loaded)) == "True\n"
