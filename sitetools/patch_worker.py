@@ -23,7 +23,7 @@ starts the worker while JupyterLab's front end is still loading):
 
 * a message {siteEarlyBoot: {pyodideUrl, indexUrl, loadPyodideOptions}} sent right after the
   worker is created starts loadPyodide (with the start-up packages of the site's settings) and
-  imports IPython, the slowest import of the kernel's start-up;
+  imports pyodide_kernel, which starts its IPython shell: most of the kernel's start-up;
 * the kernel's own loadPyodide then takes that runtime if it asks for the same files and
   options, and boots as upstream does otherwise (or if the early boot failed).
 
@@ -185,7 +185,7 @@ self.fetch = async (resource, init) => {
 
 /* Patched by the site (sitetools/patch_worker.py): an early boot. The page starts this worker
    while JupyterLab's front end is still loading and sends {siteEarlyBoot}; Pyodide then boots
-   (and imports IPython) while the page gets ready, and the kernel's initialize() takes it. */
+   (and imports the kernel) while the page gets ready, and the kernel's initialize() takes it. */
 let __siteEarly = null;
 self.addEventListener('message', (event) => {
   const request = event.data && event.data.siteEarlyBoot;
@@ -205,7 +205,11 @@ self.addEventListener('message', (event) => {
       stderr: (m) => early.stderr(m),
       ...request.loadPyodideOptions,
     });
-    await pyodide.runPythonAsync('import IPython');
+    // The kernel's own first import (its IPython shell: most of its start-up), done in /drive,
+    // where the kernel mounts the learner's files later: IPython records where it started.
+    pyodide.FS.mkdirTree('/drive');
+    pyodide.FS.chdir('/drive');
+    await pyodide.runPythonAsync('import pyodide_kernel');
     return pyodide;
   })();
   early.pyodide.catch((e) => console.warn('early Pyodide boot failed; the kernel boots its own', e));
