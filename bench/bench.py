@@ -13,6 +13,8 @@ Debian's headless Chromium. Per run and site, each in a fresh profile:
     the first imports and Run All of every tutorial notebook;
   * slow link: the same start-up, cold and warm, through a second server of the same site that
     delays every response (--latency-ms) and lets all responses share one bandwidth (--mbit);
+  * restored layout: the six notebooks opened one after another in one page and left open, then
+    a new page load of notebook 1, which restores all six: its kernel idle, and the kernels started.
 Each measure is taken for stock, then this site, before the next measure (same machine conditions).
 Prints a table of median, min and max over the runs (copy it into bench/RESULTS.md with what
 changed) and writes the raw numbers to bench/results.json after every run. A benchmark, not a
@@ -48,6 +50,8 @@ BENCH = Path(__file__).resolve().parent
 STOCK = BUILD / "stock-dist"
 NOTEBOOK = "01-python-on-webassembly.ipynb"  # the notebook opened for the idle timings
 IMPORTS = ["numpy", "pandas", "matplotlib.pyplot"]
+# The restored layout starts one kernel per open notebook at once: far slower than one start.
+RESTORED_TIMEOUT = 600.0
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -112,6 +116,11 @@ def new_result() -> dict:
         "link_warm_idle_s": [],
         "link_cold_bytes": [],
         "link_warm_bytes": [],
+        "restored_idle_s": [],  # notebook 1's kernel, on the page load that restores all six
+        "restored_kernels": [],  # Workers that page load created (one per Pyodide kernel)
+        "restored_sessions": [],  # sessions running when notebook 1's kernel was idle
+        "restored_bytes": [],  # served by that page load until then (the profile has it all cached)
+        "layout_open_s": [],  # per run: opening notebook k (1..6) in one page, k-1 left open
         "first_import_s": {m: [] for m in IMPORTS},
         "notebook_run_s": {},
         "top_files": None,
@@ -203,7 +212,73 @@ def measure_slow_link(pw, site: Site, out: dict, quick: bool) -> None:
     cold_and_warm(pw, site.link_url, site.link_sent, out, prefix="link_")
 
 
-MEASURES = [measure_loopback, measure_slow_link]
+# Counts the Workers a page creates (each Pyodide kernel runs in one): added before the page's scripts.
+COUNT_WORKERS = """(() => {
+  const Original = window.Worker;
+  window.__workers = 0;
+  window.Worker = class extends Original {
+    constructor(...args) { super(...args); window.__workers += 1; }
+  };
+})()"""
+# Every open notebook's kernel is idle.
+ALL_IDLE_JS = """() => {
+  const panels = [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext);
+  return panels.every(w => w.sessionContext.session?.kernel?.status === 'idle');
+}"""
+# The workspace JupyterLab saved lists every one of these paths as open in the main area.
+LAYOUT_SAVED_JS = """async (paths) => {
+  const saved = await window.jupyterapp.serviceManager.workspaces.list();
+  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
+  return paths.every(p => open.includes('notebook:' + p));
+}"""
+
+
+def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
+    """A learner opens the six notebooks one after another in one page (notebook 1 from a link,
+    the others through JupyterLab's document manager, docmanager:open, as from the file browser),
+    leaves them open and idle, then loads the lab again with notebook 1: JupyterLab restores all
+    six tabs and starts a kernel for each. The measure (loopback): notebook 1's kernel idle on that
+    page load, the kernels (Workers) it started and the bytes it was served."""
+    notebooks = sorted(p.name for p in CONTENT.glob("*.ipynb"))
+    opening = []
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
+        with browser.browser(pw, Path(profile)) as ctx:
+            ctx.add_init_script(COUNT_WORKERS)
+            page = ctx.new_page()
+            for name in notebooks:
+                started = time.monotonic()
+                if name == notebooks[0]:
+                    page.goto(f"{site.url}lab/index.html?path={name}")
+                else:
+                    page.evaluate(
+                        "(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})", name
+                    )
+                wait_panel_idle(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
+                opening.append(time.monotonic() - started)
+            page.wait_for_function(ALL_IDLE_JS, timeout=RESTORED_TIMEOUT * 1000)
+            page.wait_for_function(LAYOUT_SAVED_JS, arg=notebooks, timeout=60_000, polling=250)
+            site.sent.clear()
+            started = time.monotonic()
+            page.goto(f"{site.url}lab/index.html?path={NOTEBOOK}")
+            wait_panel_idle(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
+            took, served = time.monotonic() - started, sum(n for _, n in site.sent)
+            counts = page.evaluate("""() => ({
+              workers: window.__workers,
+              sessions: [...window.jupyterapp.serviceManager.sessions.running()].length,
+              notebooks: [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext).length,
+            })""")
+    if counts["notebooks"] != len(notebooks):
+        raise harness.LiteError(
+            f"the restored layout held {counts['notebooks']} notebooks, not {len(notebooks)}"
+        )
+    out["restored_idle_s"].append(took)
+    out["restored_kernels"].append(counts["workers"])
+    out["restored_sessions"].append(counts["sessions"])
+    out["restored_bytes"].append(served)
+    out["layout_open_s"].append(opening)
+
+
+MEASURES = [measure_loopback, measure_slow_link, measure_restored_layout]
 
 
 def run_all_cells(page, name: str, timeout: float = 300) -> float:
@@ -286,6 +361,20 @@ def report(results: dict) -> str:
         compare_row(f"warm kernel idle {over}", p["link_warm_idle_s"], s["link_warm_idle_s"], "s"),
         compare_row("bytes on the slow link until idle, cold", *megabytes("link_cold_bytes"), "MB", "{:.1f}"),
         compare_row("bytes on the slow link until idle, warm", *megabytes("link_warm_bytes"), "MB", "{:.2f}"),
+        compare_row(
+            "restored layout: kernel idle of the notebook opened, with the six tutorial notebooks open",
+            p["restored_idle_s"],
+            s["restored_idle_s"],
+            "s",
+        ),
+        compare_row(
+            "restored layout: kernels started by that page load",
+            p["restored_kernels"],
+            s["restored_kernels"],
+            "",
+            "{:.0f}",
+        ),
+        compare_row("restored layout: bytes served until idle", *megabytes("restored_bytes"), "MB", "{:.2f}"),
     ]
     for module in IMPORTS:
         if p["first_import_s"][module]:  # not measured with --quick
@@ -305,9 +394,19 @@ def report(results: dict) -> str:
         f"Machine: {m['cores']} cores, {m['cpu']}; {m['browser']}; {m['date']}; "
         f"{results['runs']} runs each{quick}."
     )
+
+    def opening(r):  # median over the runs of the seconds to open notebook k with k-1 open
+        return ", ".join(f"{statistics.median(k):.1f}" for k in zip(*r["layout_open_s"], strict=True))
+
+    layout = (
+        "Opening the six notebooks one after another in one page, the others left open (kernel idle, "
+        f"s, notebook 1..6): this site {opening(p)}; stock {opening(s)}."
+    )
     largest = "Largest files served until the kernel is idle (this site, cold):"
     return (
-        f"{machine_line}\n\n" + "\n".join(lines) + f"\n\n{largest}\n\n| file | bytes |\n|---|---|\n{files}\n"
+        f"{machine_line}\n\n"
+        + "\n".join(lines)
+        + f"\n\n{layout}\n\n{largest}\n\n| file | bytes |\n|---|---|\n{files}\n"
     )
 
 
