@@ -1,11 +1,41 @@
 """The two kernels get the same time per cell: nbval's timeout (pyproject.toml) is the harness's."""
 
+import concurrent.futures
+import time
 import tomllib
+import urllib.request
 
 from sitetools import ROOT, harness
+from sitetools.harness import server
 
 
 def test_both_kernels_have_the_same_cell_timeout():
     addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
     nbval = [float(o.split("=")[1]) for o in addopts if o.startswith("--nbval-cell-timeout=")]
     assert nbval == [harness.CELL_TIMEOUT], f"nbval {nbval} s, browser {harness.CELL_TIMEOUT} s"
+
+
+def test_slow_link_delays_every_response_and_shares_one_bandwidth(tmp_path):
+    """The bench's slow link: 1 MB at 8 Mbit/s takes about 1 s, two at once about 2 s together
+    (one shared cap, not one per connection), and even a tiny file waits for the latency."""
+    (tmp_path / "big.bin").write_bytes(bytes(1_000_000))
+    (tmp_path / "tiny.txt").write_bytes(b"x")
+    link = server.Link(mbit_per_s=8, latency_ms=300)
+
+    def fetch(url: str) -> float:
+        started = time.monotonic()
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+        return time.monotonic() - started
+
+    with server.counting_server(tmp_path, link=link) as (url, sent):
+        tiny = fetch(f"{url}tiny.txt")
+        one = fetch(f"{url}big.bin")
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            started = time.monotonic()
+            list(pool.map(fetch, [f"{url}big.bin"] * 2))
+            two = time.monotonic() - started
+    assert 0.3 <= tiny < 1.5, f"a 1-byte response took {tiny:.2f} s, not the 0.3 s latency"
+    assert 1.2 <= one < 3, f"1 MB at 8 Mbit/s (+0.3 s) took {one:.2f} s, not about 1.3 s"
+    assert 2.2 <= two < 5, f"two 1 MB downloads at once took {two:.2f} s, not about 2.3 s (one cap each?)"
+    assert sent == [("/tiny.txt", 1)] + [("/big.bin", 1_000_000)] * 3

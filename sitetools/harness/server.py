@@ -1,5 +1,6 @@
 """Serve a built site on 127.0.0.1: with `python -m http.server` as a learner would, or in a
-thread that counts the bytes it sends (bench/, and tests that need to know a request arrived)."""
+thread that counts the bytes it sends (bench/, and tests that need to know a request arrived),
+optionally through a simulated slow link (a delay per response, one bandwidth shared by all)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import socketserver
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitetools import BUILD, DIST
@@ -74,13 +77,90 @@ ISOLATION_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class Link:
+    """A slow link between the browser and the server: every response waits latency_ms before its
+    first byte, and all responses together share mbit_per_s (1 Mbit = 10**6 bits)."""
+
+    mbit_per_s: float = 20.0
+    latency_ms: float = 40.0
+
+    def __str__(self) -> str:
+        return f"{self.mbit_per_s:g} Mbit/s shared, {self.latency_ms:g} ms per response"
+
+
+class SharedPacer:
+    """One timeline for every byte a server sends, whatever thread sends it.
+
+    Each chunk reserves its transmission time (bytes / rate) at the end of the timeline and its
+    sender sleeps until that reservation ends, then writes. The reservations never overlap, so the
+    responses together never exceed the rate, and parallel responses take turns chunk by chunk
+    (two downloads get half each). An idle link stores no credit (no burst after a pause).
+    """
+
+    def __init__(self, bytes_per_s: float):
+        self.bytes_per_s = bytes_per_s
+        self._lock = threading.Lock()
+        self._free_at = time.monotonic()
+
+    def wait_for(self, n: int) -> None:
+        with self._lock:
+            self._free_at = max(time.monotonic(), self._free_at) + n / self.bytes_per_s
+            done = self._free_at
+        time.sleep(max(0.0, done - time.monotonic()))
+
+
+class PacedWriter:
+    """The handler's socket writer, writing in CHUNK-byte pieces that the shared pacer lets through."""
+
+    CHUNK = 16 * 1024
+
+    def __init__(self, raw, pacer: SharedPacer):
+        self._raw, self._pacer = raw, pacer
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        for start in range(0, len(view), self.CHUNK):
+            piece = view[start : start + self.CHUNK]
+            self._pacer.wait_for(len(piece))
+            self._raw.write(piece)
+        return len(view)
+
+    def __getattr__(self, name):  # flush, close, closed: the socket writer's own
+        return getattr(self._raw, name)
+
+
+class SlowLinkHandler(CountingHandler):
+    """CountingHandler behind a Link: headers and body paced by the server's one SharedPacer."""
+
+    latency_s: float
+    pacer: SharedPacer
+
+    def setup(self):
+        super().setup()
+        self.wfile = PacedWriter(self.wfile, self.pacer)
+
+    def send_response(self, code, message=None):
+        time.sleep(self.latency_s)  # before the first byte of every response (200, 304, 404)
+        super().send_response(code, message)
+
+
 @contextlib.contextmanager
-def counting_server(directory: Path = DIST, headers: dict | None = None, prefix: str = "/"):
+def counting_server(
+    directory: Path = DIST, headers: dict | None = None, prefix: str = "/", link: Link | None = None
+):
     """Serve directory from a thread at http://127.0.0.1:PORT{prefix} (and nowhere else, like a
-    GitHub Pages project site at /REPO/); yields (URL, [(path, bytes sent), ...])."""
+    GitHub Pages project site at /REPO/); yields (URL, [(path, bytes sent), ...]).
+
+    With a Link, every response is delayed and all of them share its bandwidth (one pacer per
+    server: two servers, two links)."""
     sent: list = []
     extra = {"sent": sent, "extra_headers": headers or {}, "prefix": prefix}
-    handler_class = type("Handler", (CountingHandler,), extra)
+    base = CountingHandler
+    if link is not None:
+        base = SlowLinkHandler
+        extra |= {"latency_s": link.latency_ms / 1000, "pacer": SharedPacer(link.mbit_per_s * 1e6 / 8)}
+    handler_class = type("Handler", (base,), extra)
     server = QuietServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
