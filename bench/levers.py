@@ -1,0 +1,127 @@
+"""What each start-up lever of this site is worth: the built site against copies of it with one
+lever undone (or one candidate added), measured side by side.
+
+    .venv/bin/python -m bench.levers [--runs 3]
+
+Uses the site in dist/ (make site first). Each variant is a copy of dist/ changed after the build,
+the way the lever works in the site, so only that lever differs:
+
+  site             as built
+  no early boot    without the app page's start-up script (sitetools/kernel_start.py): the
+                   kernel creates its worker when the notebook opens, as stock does
+  no gzip          without pyodide.asm.wasm.gz (sitetools/precompress.py): the worker falls back
+                   to the 9.6 MB file
+  jedi at start    jedi back in the start-up packages, as before this round
+  plugins off      a candidate: front-end plugins the tutorials do not use, disabled
+                   (disabledExtensions)
+
+Cold and warm kernel idle and bytes served until idle, on loopback, fresh profile per cold run,
+interleaved run by run; prints medians (min-max). A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench.bench import cold_and_warm, new_result
+from sitetools import DIST, kernel_start
+from sitetools.harness import server
+
+UNUSED_PLUGINS = [
+    "@jupyterlab/lsp-extension",  # no language server in the browser
+    "@jupyterlite/application-extension:lsp-connection-manager",
+    "@jupyterlab/terminal-extension",  # no terminals in JupyterLite
+    "@jupyterlab/mermaid-extension",  # no diagrams in the tutorials
+    "@jupyterlab/celltags-extension",
+    "@jupyterlab/metadataform-extension",
+]
+
+
+def config(site: Path) -> tuple[Path, dict]:
+    path = site / "jupyter-lite.json"
+    return path, json.loads(path.read_text())
+
+
+def no_early_boot(site: Path) -> None:
+    page = site / "lab" / "index.html"
+    html = page.read_text()
+    start = html.index(kernel_start.MARKER)
+    page.write_text(html[:start] + html[html.index("</script>", start) + len("</script>") :])
+
+
+def no_gzip(site: Path) -> None:
+    for packed in (site / "static" / "pyodide").glob("*.gz"):
+        packed.unlink()
+
+
+def jedi_at_start(site: Path) -> None:
+    path, data = config(site)
+    kernel = data["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    kernel["loadPyodideOptions"]["packages"].append("jedi")
+    path.write_text(json.dumps(data, indent=2))
+    page = site / "lab" / "index.html"  # the early boot must ask for the same packages
+    html = page.read_text()
+    html, found = re.subn(r'"ipython"\]', '"ipython", "jedi"]', html)
+    assert found == 1, "the start-up script's package list was not found"
+    page.write_text(html)
+
+
+def plugins_off(site: Path) -> None:
+    path, data = config(site)
+    data["jupyter-config-data"]["disabledExtensions"] = UNUSED_PLUGINS
+    path.write_text(json.dumps(data, indent=2))
+
+
+VARIANTS = {
+    "site": None,
+    "no early boot": no_early_boot,
+    "no gzip": no_gzip,
+    "jedi at start": jedi_at_start,
+    "plugins off": plugins_off,
+}
+
+
+def row(label: str, values: list[float], fmt: str) -> str:
+    cells = f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+    return f"| {label} | {cells} |"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results = {name: new_result() for name in VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="levers-") as work, contextlib.ExitStack() as stack:
+        pw = stack.enter_context(sync_playwright())
+        served = {}
+        for name, change in VARIANTS.items():
+            site = Path(work) / name.replace(" ", "-")
+            shutil.copytree(DIST, site)
+            if change:
+                change(site)
+            served[name] = stack.enter_context(server.counting_server(site))
+        for run in range(args.runs):
+            for name, (url, sent) in served.items():
+                cold_and_warm(pw, url, sent, results[name])
+            print(f"[levers] run {run + 1}/{args.runs} done", flush=True)
+    print("| variant | cold idle, s | warm idle, s | MB until idle, cold |\n|---|---|---|---|")
+    for name, r in results.items():
+        cold = row(name, r["cold_idle_s"], "{:.2f}")
+        warm = row("", r["warm_idle_s"], "{:.2f}").split("|")[2]
+        mb = row("", [n / 1e6 for n in r["cold_bytes"]], "{:.1f}").split("|")[2]
+        print(f"{cold}{warm}|{mb}|")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
