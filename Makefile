@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # `make test ENGINE=firefox` (or chromium, webkit): only the tests that take an engine, in that one.
 ENGINE ?=
-TESTS := $(if $(ENGINE),tests/test_parity.py tests/test_engines.py --engine=$(ENGINE) -k $(ENGINE))
+TESTS := $(if $(ENGINE),tests/test_parity.py tests/test_essentials.py tests/test_engines.py --engine=$(ENGINE) -k $(ENGINE))
 FIREFOX_BRIDGE := sitetools/harness/firefox
 
 .PHONY: serve site test outputs browsers chromium firefox webkit
@@ -18,7 +18,7 @@ serve: site  ## build the site, then serve it on http://127.0.0.1:$(PORT)
 site: $(VENV)/.installed  ## a clean `jupyter lite build` (its addons vendor and check; see sitetools/)
 	$(PY) -m sitetools.site
 
-test: $(VENV)/.installed browsers $(filter webkit,$(ENGINE))  ## every test, as configured in pyproject.toml: site, browsers, both kernels, style
+test: $(VENV)/.installed $(if $(ENGINE),$(ENGINE),browsers)  ## every test, as configured in pyproject.toml: site, three engines, both kernels, style
 	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
 
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
@@ -36,7 +36,7 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-browsers: chromium firefox  ## the engines every run uses; webkit on request (make test ENGINE=webkit)
+browsers: chromium firefox webkit  ## the engines every run uses
 
 # Debian's firefox-esr, and puppeteer-core from the lock file (it never downloads a browser).
 firefox: $(FIREFOX_BRIDGE)/node_modules/.package-lock.json
@@ -50,6 +50,6 @@ $(FIREFOX_BRIDGE)/node_modules/.package-lock.json: $(FIREFOX_BRIDGE)/package-loc
 
 # WebKitGTK's WebKitWebDriver and MiniBrowser, and a virtual display for them.
 webkit:
-	@command -v WebKitWebDriver >/dev/null && command -v xvfb-run >/dev/null || { \
+	@command -v WebKitWebDriver >/dev/null && command -v Xvfb >/dev/null || { \
 	  echo "Installing Debian's webkit2gtk-driver and xvfb (apt-get)"; $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb; }

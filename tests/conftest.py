@@ -19,10 +19,7 @@ from sitetools import CONTENT, DIST, ROOT
 from sitetools import site as site_build
 from sitetools.harness import browser, engines, server
 
-# WebKit runs on request only (--engine webkit, make test ENGINE=webkit): in WebKitGTK 2.50.6 here
-# about one WebKitWebDriver session in three never opens its browser, and two notebooks' refused
-# fetches never settle (tests/test_parity.py WEBKIT_HANGS); both would make every run flaky or slow.
-DEFAULT_ENGINES = ["chromium", "firefox"]
+DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]
 
 COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 # Where the parity run serves the site, as GitHub Pages serves a project site at /REPO/.
@@ -37,7 +34,7 @@ def pytest_addoption(parser):
         "--engine",
         action="append",
         choices=engines.ENGINES,
-        help="run the tests that take an engine in this one only (repeatable; default: chromium, firefox)",
+        help="run the tests that take an engine in this one only (repeatable; default: all three)",
     )
 
 

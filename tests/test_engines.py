@@ -18,7 +18,7 @@ PROBE = "http://offsite.example/probe"
         ("firefox", "firefox-esr", "firefox-esr"),
         ("firefox", "node", "nodejs"),
         ("webkit", "WebKitWebDriver", "webkit2gtk-driver"),
-        ("webkit", "xvfb-run", "xvfb"),
+        ("webkit", "Xvfb", "xvfb"),
     ],
 )
 def test_a_missing_browser_or_driver_names_its_debian_package(monkeypatch, engine_name, command, package):

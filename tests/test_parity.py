@@ -15,22 +15,12 @@ from sitetools.harness import notebook as ui
 from sitetools.harness import outputs
 
 NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
-# Known, not hidden: in WebKitGTK 2.50.6 under WebKitWebDriver a fetch the browser should refuse
-# never settles, so the cell runs until the cell timeout: notebook 4's cross-origin fetch to
-# localhost (cell nb4-c23), notebook 6's fetch of file:///etc/passwd (cell nb6-c16). Strict: the
-# day they pass, this list must go.
-WEBKIT_HANGS = {"04-filesystem-and-networking.ipynb", "06-execution-environment.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_browser_kernel_prints_the_stored_outputs(
-    request, engine, engine_page, subpath_site, path, browser_compared
-):
+def test_browser_kernel_prints_the_stored_outputs(engine, engine_page, subpath_site, path, browser_compared):
     """In each engine (Chromium, Firefox, WebKit), with the site served from a sub-path, as a
     GitHub Pages project site is: stored outputs depend neither on the browser nor on the host."""
-    if engine == "webkit" and path.name in WEBKIT_HANGS:
-        reason = "WebKitGTK: a refused fetch never settles (see WEBKIT_HANGS)"
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
     nb = nbformat.read(path, as_version=4)
     url, _ = subpath_site
     fresh = ui.run_notebook(engine_page, url, path.name)

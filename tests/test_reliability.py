@@ -1,7 +1,5 @@
 """A learner's mistakes cost neither their work nor the kernel: tried in the real browser."""
 
-import time
-
 from sitetools.harness import browser, outputs, server
 from sitetools.harness import notebook as ui
 
@@ -28,15 +26,9 @@ BAD_INPUTS = [
         "ModuleNotFoundError: No module named 'requests'",
     ),
     ("200,000 lines in one print", "print('\\n'.join(map(str, range(200_000))))", "199999"),
-    # One message per print() froze the tab for hours with stock settings; the site's kernel
-    # buffers its output (sitetools/patch_kernel.py).
-    ("200,000 print() calls", "for i in range(200_000):\n    print(i)", "199999"),
 ]
-
-
-# Kernel > Restart during `while True: pass` took about 4 s here (STACK.md): a learner waiting
-# longer than this would think the site broken.
-RESTART_LIMIT_S = 30
+# 200,000 print() calls, printed HTML, a restart during runaway code, saved work across a reload:
+# tests/test_essentials.py, in every engine.
 
 
 def test_bad_input_leaves_the_kernel_usable(page, base_url):
@@ -48,33 +40,7 @@ def test_bad_input_leaves_the_kernel_usable(page, base_url):
         assert after == "42\n", f"after {what}, the next cell printed {after!r}"
 
 
-def test_printed_html_is_shown_as_text_not_run(page, base_url):
-    ui.new_notebook(page, base_url)
-    payload = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
-    shown = outputs.output_text(ui.run_code(page, f"print({payload!r})"))
-    assert shown == payload + "\n", f"the kernel returned {shown!r}"
-    drawn = page.locator(".jp-OutputArea-output").last
-    assert drawn.inner_text().strip() == payload, "the page did not draw the printed text as text"
-    assert drawn.locator("img, script").count() == 0, "printed HTML became elements of the page"
-    assert page.evaluate("() => window.__pwned") is None, "printed HTML ran"
-
-
-def test_restart_stops_runaway_code_and_keeps_the_notebook(page, base_url):
-    ui.new_notebook(page, base_url)
-    ui.run_code(page, "x = 1")
-    ui.save(page)
-    saved = ui.saved_cells(page)
-    ui.start_cell(page, ui.add_cell(page, "while True:\n    pass"))
-    page.wait_for_function(f"() => ({ui.KERNEL_STATUS_JS})() === 'busy'")
-    started = time.monotonic()
-    ui.restart_kernel(page, timeout=RESTART_LIMIT_S)
-    took = time.monotonic() - started
-    assert outputs.output_text(ui.run_code(page, "print('back')")) == "back\n"
-    assert ui.saved_cells(page) == saved, "the saved notebook changed"
-    print(f"[reliability] restart during a busy loop: idle again after {took:.1f} s")
-
-
-def test_saved_work_survives_reload_and_browser_restart(playwright, base_url, tmp_path):
+def test_saved_work_survives_a_browser_restart(playwright, base_url, tmp_path):
     profile = tmp_path / "profile"
     with browser.browser(playwright, profile) as ctx:
         page = ctx.new_page()
@@ -82,9 +48,6 @@ def test_saved_work_survives_reload_and_browser_restart(playwright, base_url, tm
         ui.run_code(page, "open('kept.txt', 'w').write('written in the browser')")
         ui.add_cell(page, "# my edit")
         ui.save(page)
-        page.reload()
-        ui.wait_idle(page, what="reloading the page")
-        assert "# my edit" in ui.cell_sources(page)
         assert ctx.watch.offsite == [] and ctx.watch.errors == []
     with browser.browser(playwright, profile) as ctx:
         page = ctx.new_page()

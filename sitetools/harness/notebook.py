@@ -1,16 +1,14 @@
 """A learner's actions in JupyterLab: open a notebook, run cells, answer input(), save, restart.
 
 Every wait is a wait on a condition in the page (wait_for_function), never a sleep.
-The JavaScript snippets that several actions share are named here once. Opening a notebook,
-running its cells, answering input() and reading outputs work on a page of any engine
-(engines.py: Chromium, Firefox, WebKit); the rest uses Playwright's clicks and keys (Chromium).
+The JavaScript snippets that several actions share are named here once. Every action works on a
+page of any engine (engines.py: Chromium, Firefox, WebKit): each runs the JupyterLab command that
+the learner's menu item or key runs (notebook:create-new, notebook:run-cell, docmanager:save,
+kernelmenu:restart) and presses the dialog's button as the learner would.
 """
 
 from __future__ import annotations
 
-import contextlib
-
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sitetools.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
@@ -88,13 +86,25 @@ def open_without_running(page, base_url: str, path: str) -> None:
 
 
 def new_notebook(page, base_url: str) -> None:
-    """File > New > Notebook, as a learner does; waits for the Pyodide kernel to be idle."""
+    """File > New > Notebook (its command); waits for the Pyodide kernel to be idle."""
     page.goto(f"{base_url}lab/index.html")
-    page.get_by_role("menuitem", name="File").click()
-    page.get_by_text("New", exact=True).hover()
-    page.get_by_role("menuitem", name="Notebook", exact=True).click()
+    page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('notebook:create-new')")
     # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
+    page.evaluate("""async () => {
+      const panel = await window.jupyterapp.commands.execute('notebook:create-new');
+      await panel.context.ready;
+      window.__liteNotebook = panel;
+    }""")
     wait_idle(page, what="a new notebook")
+
+
+# Press a dialog's button (by its label) if one is shown: what the learner clicks.
+PRESS_JS = """(label) => {
+  const buttons = [...document.querySelectorAll('.jp-Dialog button')];
+  const button = buttons.find((b) => b.textContent.includes(label));
+  button?.click();
+  return !!button;
+}"""
 
 
 def code_cell_indices(page) -> list[int]:
@@ -196,24 +206,29 @@ def close_everything(page) -> None:
 def restart_kernel(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
     """Kernel > Restart Kernel… > Restart, as the learner does; waits until it is idle again."""
     page.evaluate(f"""() => {{
+      const panel = {NOTEBOOK};
       window.__restarted = false;
-      {NOTEBOOK}.sessionContext.statusChanged.connect((_, status) => {{
+      panel.sessionContext.statusChanged.connect((_, status) => {{
         if (status === 'restarting' || status === 'starting') window.__restarted = true;
       }});
+      window.jupyterapp.shell.activateById(panel.id);
+      window.jupyterapp.commands.execute('kernelmenu:restart');
     }}""")
-    page.get_by_role("menuitem", name="Kernel").click()
-    page.get_by_role("menuitem", name="Restart Kernel…").click()
-    page.locator(".jp-Dialog button.jp-mod-accept", has_text="Restart").click()
+    page.wait_for_function(PRESS_JS, arg="Restart", timeout=10000)
     page.wait_for_function("() => window.__restarted", timeout=timeout * 1000)
     wait_idle(page, what="restarting the kernel", timeout=timeout)
 
 
 def save(page) -> None:
-    """Ctrl+S; the first save of an untitled notebook asks for a name: keep the proposed one."""
-    page.keyboard.press("Control+s")
-    rename = page.get_by_role("button", name="Rename and Save")
-    with contextlib.suppress(PlaywrightError):
-        rename.click(timeout=3000)
+    """File > Save (Ctrl+S runs the same command); the first save of an untitled notebook asks
+    for a name: keep the proposed one."""
+    page.evaluate(f"""() => {{
+      const panel = {NOTEBOOK};
+      window.jupyterapp.shell.activateById(panel.id);
+      window.jupyterapp.commands.execute('docmanager:save');
+    }}""")
+    saved_or_asked = f"(label) => ({PRESS_JS})(label) || !{NOTEBOOK}.context.model.dirty"
+    page.wait_for_function(saved_or_asked, arg="Rename and Save", timeout=10000)
     page.wait_for_function(f"() => !{NOTEBOOK}.context.model.dirty", timeout=10000)
 
 
