@@ -105,6 +105,7 @@ PAGE_JS = """<script>
   const UNKNOWN_SESSION_MS = 5000;  // a kernel no session names (started by code): start it anyway
   globalThis.__siteStartKernel = (kernel, options) => {
     kernel._worker = { terminate() {} };  // dispose() before the start terminates nothing
+    kernel.ready.catch(() => {});  // ... and its "disposed" rejection is expected, not an error
     const since = Date.now();
     const startWhenWanted = () => {
       if (kernel.isDisposed) {

@@ -205,10 +205,7 @@ self.addEventListener('message', (event) => {
       stderr: (m) => early.stderr(m),
       ...request.loadPyodideOptions,
     });
-    // The kernel's own first import (its IPython shell: most of its start-up), done in /drive,
-    // where the kernel mounts the learner's files later: IPython records where it started.
-    pyodide.FS.mkdirTree('/drive');
-    pyodide.FS.chdir('/drive');
+    // The kernel's own first import (its IPython shell): most of its start-up.
     await pyodide.runPythonAsync('import pyodide_kernel');
     return pyodide;
   })();
@@ -282,6 +279,16 @@ EARLY_BOOT = (
 )
 
 
+# IPython records its first working directory (`_dh`) when the shell starts: with the early boot
+# that was before the kernel mounted /drive and moved there, so record it again where upstream did.
+# (Moving to /drive before the mount instead broke the mount when no service worker runs.)
+DIRECTORY_HISTORY = (
+    re.compile(r'(\w+)\.push\("import pyodide_kernel"\)'),
+    r'\1.push("import pyodide_kernel","pyodide_kernel.ipython_shell.history_manager.dir_hist[:] = '
+    "[__import__('pathlib').Path.cwd()]\")",
+)
+
+
 class PatchError(Exception):
     pass
 
@@ -297,11 +304,11 @@ def patch_worker(name: str, source: str) -> str:
                 "sitetools/patch_worker.py against the new upstream release"
             )
         source = source.replace(old, new)
-    pattern, replacement = EARLY_BOOT
-    source, found = pattern.subn(replacement, source)
-    if found != 1:
-        raise PatchError(
-            f"{name}: initRuntime's loadPyodide call matched {found} times, not once; review "
-            "sitetools/patch_worker.py against the new upstream release"
-        )
+    for pattern, replacement in (EARLY_BOOT, DIRECTORY_HISTORY):
+        source, found = pattern.subn(replacement, source)
+        if found != 1:
+            raise PatchError(
+                f"{name}: {pattern.pattern[:50]!r} matched {found} times, not once; review "
+                "sitetools/patch_worker.py against the new upstream release"
+            )
     return GUARD_JS.replace("__GZIPPED__", json.dumps(precompress.GZIPPED)) + source
