@@ -18,7 +18,7 @@ serve: site  ## build the site, then serve it on http://127.0.0.1:$(PORT)
 site: $(VENV)/.installed  ## a clean `jupyter lite build` (its addons vendor and check; see sitetools/)
 	$(PY) -m sitetools.site
 
-test: $(VENV)/.installed $(if $(ENGINE),$(ENGINE),browsers)  ## every test, as configured in pyproject.toml: site, three engines, both kernels, style
+test: $(VENV)/.installed $(if $(ENGINE),$(ENGINE),browsers)  ## every test, as configured in pyproject.toml: site, engines, both kernels, style
 	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
 
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
@@ -36,7 +36,7 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-browsers: chromium firefox webkit  ## the engines every run uses
+browsers: chromium firefox  ## the engines every run uses (WebKit: make test ENGINE=webkit)
 
 # Debian's firefox-esr, and puppeteer-core from the lock file (it never downloads a browser).
 firefox: $(FIREFOX_BRIDGE)/node_modules/.package-lock.json

@@ -226,11 +226,7 @@ ALL_IDLE_JS = """() => {
   return panels.every(w => w.sessionContext.session?.kernel?.status === 'idle');
 }"""
 # The workspace JupyterLab saved lists every one of these paths as open in the main area.
-LAYOUT_SAVED_JS = """async (paths) => {
-  const saved = await window.jupyterapp.serviceManager.workspaces.list();
-  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
-  return paths.every(p => open.includes('notebook:' + p));
-}"""
+LAYOUT_SAVED_JS = ui.LAYOUT_SAVED_JS
 
 
 def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:

@@ -283,8 +283,7 @@ PATCHES = {
     ),
     "chunk": (
         kernel_start.patch_chunk,
-        "sitetools/kernel_start.py (the first kernel takes the worker the page started early; "
-        "a kernel starts when its notebook is visible)",
+        "sitetools/kernel_start.py (the first kernel takes the worker the page started early)",
     ),
 }
 

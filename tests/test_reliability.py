@@ -48,6 +48,10 @@ def test_saved_work_survives_a_browser_restart(playwright, base_url, tmp_path):
         ui.run_code(page, "open('kept.txt', 'w').write('written in the browser')")
         ui.add_cell(page, "# my edit")
         ui.save(page)
+        # JupyterLab stores its layout (which tabs are open) a moment after it changes; the
+        # kernel is often idle before that now, so wait for it as a learner's pause would.
+        path = page.evaluate(f"() => {ui.NOTEBOOK}.context.path")
+        page.wait_for_function(ui.LAYOUT_SAVED_JS, arg=[path], timeout=30_000)
         assert ctx.watch.offsite == [] and ctx.watch.errors == []
     with browser.browser(playwright, profile) as ctx:
         page = ctx.new_page()

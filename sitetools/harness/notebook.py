@@ -33,6 +33,12 @@ KERNEL_STATUS_JS = f"""() => {{
   const kernel = panel?.sessionContext?.session?.kernel;
   return kernel ? kernel.status : (panel ? 'no kernel yet' : 'no notebook yet');
 }}"""
+# Whether JupyterLab's stored layout (the workspace) lists these notebooks as open tabs.
+LAYOUT_SAVED_JS = """async (paths) => {
+  const saved = await window.jupyterapp.serviceManager.workspaces.list();
+  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
+  return paths.every(p => open.includes('notebook:' + p));
+}"""
 # An input() box that the runner has not answered yet.
 WAITING_STDIN = ".jp-Stdin-input:not([data-answered])"
 # Type an answer into the input() box and press Enter, as JupyterLab's Stdin widget reads it.
