@@ -39,6 +39,12 @@ LAYOUT_SAVED_JS = """async (paths) => {
   const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
   return paths.every(p => open.includes('notebook:' + p));
 }"""
+# Whether JupyterLab's stored layout has no notebook tab open.
+LAYOUT_CLOSED_JS = """async () => {
+  const saved = await window.jupyterapp.serviceManager.workspaces.list();
+  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
+  return !open.some(id => id.startsWith('notebook:'));
+}"""
 # An input() box that the runner has not answered yet.
 WAITING_STDIN = ".jp-Stdin-input:not([data-answered])"
 # Type an answer into the input() box and press Enter, as JupyterLab's Stdin widget reads it.
@@ -75,7 +81,9 @@ def open_notebook(page, base_url: str, path: str) -> None:
     gives the page none)."""
     page.goto(f"{base_url}lab/index.html?path={path}")
     try:
-        shown = f"(path) => !!({PANEL_JS})(path)"
+        # Shown on the page, as the learner sees it: the kernel can be idle before JupyterLab
+        # has attached the notebook, and cells added before that trip JupyterLab's windowing.
+        shown = f"(path) => !!({PANEL_JS})(path)?.content.isAttached"
         page.wait_for_function(shown, arg=path, timeout=KERNEL_IDLE_TIMEOUT * 1000)
     except TIMEOUTS:
         raise fail(page, f"opening {path}: JupyterLab showed no notebook") from None
@@ -101,6 +109,7 @@ def new_notebook(page, base_url: str) -> None:
       await panel.context.ready;
       window.__liteNotebook = panel;
     }""")
+    page.wait_for_function(f"() => {NOTEBOOK}.content.isAttached", timeout=KERNEL_IDLE_TIMEOUT * 1000)
     wait_idle(page, what="a new notebook")
 
 
@@ -203,10 +212,13 @@ def close_everything(page) -> None:
     """Leave nothing behind for the next notebook: kernels and tabs (else the workspace restores them)."""
     page.evaluate("""async () => {
       const app = window.jupyterapp;
-      await app.serviceManager.sessions.shutdownAll();
       await app.commands.execute('docmanager:close-all-files').catch(() => {});
+      await app.serviceManager.sessions.shutdownAll();
       delete window.__liteNotebook;
     }""")
+    # JupyterLab stores its layout a moment later: a page loaded before that would reopen the
+    # closed notebooks and start their kernels.
+    page.wait_for_function(LAYOUT_CLOSED_JS, timeout=30_000)
 
 
 def restart_kernel(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
