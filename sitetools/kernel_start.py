@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sitetools.patch_worker import PatchError, replace_exactly
+
 # The chunk of the kernel extension that defines PyodideKernel (kernel.ts), as 0.8.6 builds it.
 KERNEL_CHUNK = "393.d0cf8b3e64df6b99.js"
 EXTENSION_STATIC = "extensions/@jupyterlite/pyodide-kernel-extension/static/"
@@ -75,17 +77,10 @@ class KernelStartError(Exception):
 
 
 def patch_chunk(name: str, source: str) -> str:
-    """The patched text of the kernel extension's chunk; KernelStartError if upstream changed."""
+    """The patched text of the kernel extension's chunk; PatchError if upstream changed."""
     if "__siteTakeKernelWorker" in source:
-        raise KernelStartError(f"{name} is already patched")
-    for old, new in CHUNK_REPLACEMENTS:
-        if source.count(old) != 1:
-            raise KernelStartError(
-                f"{name} no longer contains exactly one copy of {old[:60]!r}; review "
-                "sitetools/kernel_start.py against the new upstream release"
-            )
-        source = source.replace(old, new)
-    return source
+        raise PatchError(f"{name} is already patched")
+    return replace_exactly(name, source, CHUNK_REPLACEMENTS, "sitetools/kernel_start.py")
 
 
 def page_script(dist: Path) -> str:

@@ -293,17 +293,23 @@ class PatchError(Exception):
     pass
 
 
+def replace_exactly(name: str, source: str, replacements, owner: str) -> str:
+    """Each (old, new) must find `old` exactly once in upstream's file, else PatchError."""
+    for old, new in replacements:
+        if source.count(old) != 1:
+            raise PatchError(
+                f"{name} no longer contains exactly one copy of {old[:60]!r}; review "
+                f"{owner} against the new upstream release"
+            )
+        source = source.replace(old, new)
+    return source
+
+
 def patch_worker(name: str, source: str) -> str:
     """The patched text of one worker file; PatchError if upstream no longer matches exactly."""
     if "__siteGuardRuntimeStops" in source:
         raise PatchError(f"{name} is already patched")
-    for old, new in REPLACEMENTS:
-        if source.count(old) != 1:
-            raise PatchError(
-                f"{name} no longer contains exactly one copy of {old[:60]!r}; review "
-                "sitetools/patch_worker.py against the new upstream release"
-            )
-        source = source.replace(old, new)
+    source = replace_exactly(name, source, REPLACEMENTS, "sitetools/patch_worker.py")
     for pattern, replacement in (EARLY_BOOT, DIRECTORY_HISTORY):
         source, found = pattern.subn(replacement, source)
         if found != 1:
