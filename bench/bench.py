@@ -252,7 +252,7 @@ def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
                 wait_panel_idle(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
                 opening.append(time.monotonic() - started)
             page.wait_for_function(ALL_IDLE_JS, timeout=RESTORED_TIMEOUT * 1000)
-            page.wait_for_function(LAYOUT_SAVED_JS, arg=notebooks, timeout=60_000, polling=250)
+            ui.wait_until(page, LAYOUT_SAVED_JS, notebooks, timeout=60)
             site.sent.clear()
             started = time.monotonic()
             page.goto(f"{site.url}lab/index.html?path={NOTEBOOK}")

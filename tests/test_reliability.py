@@ -51,7 +51,7 @@ def test_saved_work_survives_a_browser_restart(playwright, base_url, tmp_path):
         # JupyterLab stores its layout (which tabs are open) a moment after it changes; the
         # kernel is often idle before that now, so wait for it as a learner's pause would.
         path = page.evaluate(f"() => {ui.NOTEBOOK}.context.path")
-        page.wait_for_function(ui.LAYOUT_SAVED_JS, arg=[path], timeout=30_000)
+        ui.wait_until(page, ui.LAYOUT_SAVED_JS, [path], timeout=30)
         assert ctx.watch.offsite == [] and ctx.watch.errors == []
     with browser.browser(playwright, profile) as ctx:
         page = ctx.new_page()

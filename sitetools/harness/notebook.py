@@ -12,7 +12,7 @@ from __future__ import annotations
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sitetools.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
-from sitetools.harness.engines import EngineTimeout
+from sitetools.harness.engines import POLL_JS, EngineTimeout
 from sitetools.harness.outputs import output_text
 
 STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
@@ -45,6 +45,16 @@ LAYOUT_CLOSED_JS = """async () => {
   const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
   return !open.some(id => id.startsWith('notebook:'));
 }"""
+
+
+def wait_until(page, condition_js: str, arg=None, timeout: float = 30.0) -> None:
+    """Wait until an async condition holds. Playwright's wait_for_function does not await a
+    Promise (one is truthy, so it returns at once); this polls inside the page and awaits each
+    answer, in every engine."""
+    if not page.evaluate(POLL_JS, {"src": condition_js, "arg": arg, "timeout": timeout * 1000}):
+        raise EngineTimeout(f"condition not met within {timeout:.0f} s: {condition_js[:200]}")
+
+
 # An input() box that the runner has not answered yet.
 WAITING_STDIN = ".jp-Stdin-input:not([data-answered])"
 # Type an answer into the input() box and press Enter, as JupyterLab's Stdin widget reads it.
@@ -212,17 +222,14 @@ def close_everything(page) -> None:
     """Leave nothing behind for the next notebook: kernels and tabs (else the workspace restores them)."""
     page.evaluate("""async () => {
       const app = window.jupyterapp;
-      await app.commands.execute('docmanager:close-all-files').catch(() => {});
+      // Disposed, not closed: closing a notebook with unsaved outputs would ask to save them.
+      for (const tab of [...app.shell.widgets('main')]) tab.dispose();
       await app.serviceManager.sessions.shutdownAll();
       delete window.__liteNotebook;
     }""")
     # JupyterLab stores its layout a moment later: a page loaded before that would reopen the
-    # closed notebooks and start their kernels. Headless Firefox (no focus) may store it only
-    # later still: then go on, as before this wait existed.
-    try:
-        page.wait_for_function(LAYOUT_CLOSED_JS, timeout=10_000)
-    except TIMEOUTS:
-        pass
+    # closed notebooks and start their kernels (whose start is then cut short: page errors).
+    wait_until(page, LAYOUT_CLOSED_JS, timeout=30)
 
 
 def restart_kernel(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
