@@ -19,13 +19,9 @@ from sitetools import CONTENT, DIST, ROOT
 from sitetools import site as site_build
 from sitetools.harness import browser, engines, server
 
-# Without --engine: the parity run in Chromium and Firefox, the essentials in Chromium. Not yet by
-# default (issue #12 stays open, README "Known gaps"): the essentials in Firefox (JupyterLab logs
-# "this._contentVisibilityObserver is null" when a cell is added there) and anything in WebKit
-# (its reload essential fails, and its parity of notebooks 5 and 6 after the essentials; 12 min).
-# `--engine webkit` (make test ENGINE=webkit) runs them.
+# Without --engine: the parity run and the essentials in Chromium and Firefox. `--engine webkit`
+# (make test ENGINE=webkit) runs WebKit too; not by default yet (issue #12, README "Known gaps").
 DEFAULT_ENGINES = ["chromium", "firefox"]
-ESSENTIALS_DEFAULT_ENGINES = ["chromium"]
 
 COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 # Where the parity run serves the site, as GitHub Pages serves a project site at /REPO/.
@@ -46,9 +42,7 @@ def pytest_addoption(parser):
 
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
-        essentials = "test_essentials" in metafunc.module.__name__
-        default = ESSENTIALS_DEFAULT_ENGINES if essentials else DEFAULT_ENGINES
-        chosen = metafunc.config.getoption("engine") or default
+        chosen = metafunc.config.getoption("engine") or DEFAULT_ENGINES
         metafunc.parametrize("engine", chosen, scope="session")
 
 
