@@ -1,16 +1,21 @@
-"""Start the Python kernel sooner: boot Pyodide while JupyterLab's front end loads.
+"""Start the Python kernel sooner, and only for the notebook the learner sees.
 
-Stock JupyterLite creates the kernel's Web Worker only once JupyterLab's front end has loaded and
-opened the notebook, seconds after navigation; Pyodide's boot then starts from zero. A small
-script in the app's page (PAGE_JS) creates the worker as the page starts and asks it to boot
-Pyodide at once (patch_worker.py: siteEarlyBoot); the first kernel takes that worker instead of
-creating its own (one exact replacement in the kernel extension's chunk that holds the
-PyodideKernel class, CHUNK_REPLACEMENTS; if it no longer matches exactly once the build stops).
-The front end and Python load side by side.
+Two changes to how jupyterlite-pyodide-kernel 0.8.6 starts a kernel, put into the built site by
+the build's addon (addons.py), the chunk pinned like the workers (vendor-pins.json):
 
-Tried and left out (bench/RESULTS.md): kernels of hidden tabs (a restored layout) waiting until
-their tab is shown; restoring a layout in a new browser session then left the notebook's kernel
-unstarted.
+* **Early boot.** Stock JupyterLite creates the kernel's Web Worker only once JupyterLab's front
+  end has loaded and opened the notebook, about 4 s after navigation here; Pyodide's boot then
+  starts from zero. A small script in the app's page (PAGE_JS) creates the worker as the page
+  starts and asks it to boot Pyodide at once (patch_worker.py: siteEarlyBoot); the first kernel
+  takes that worker instead of creating its own. The front end and Python load side by side.
+* **Kernels of hidden notebooks wait.** A returning learner's layout reopens every notebook left
+  open, and JupyterLab starts a kernel for each: six Pyodides booting at once made the one in
+  front wait 24 s. Here a kernel boots when its notebook (or console) is visible; until then it
+  shows as starting, and it boots the moment its tab is shown.
+
+Both are in the page (PAGE_JS) and in two exact replacements of the kernel extension's chunk
+that holds the PyodideKernel class (CHUNK_REPLACEMENTS); a replacement that no longer matches
+exactly once stops the build.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ KERNEL_CHUNK = "393.d0cf8b3e64df6b99.js"
 EXTENSION_STATIC = "extensions/@jupyterlite/pyodide-kernel-extension/static/"
 
 CHUNK_REPLACEMENTS = [
+    # The constructor creates the worker and starts its initialize() at once: hand both to the page.
+    (
+        "this._worker=this.initWorker(e),this._remoteKernel=this.initRemote(e),",
+        "globalThis.__siteStartKernel?__siteStartKernel(this,e):"
+        "(this._worker=this.initWorker(e),this._remoteKernel=this.initRemote(e)),",
+    ),
     # The worker the page started early, if it is the one this kernel would create.
     (
         'initWorker(e){let t=e=>new Worker(e,{type:"module"});',
@@ -35,7 +46,8 @@ CHUNK_REPLACEMENTS = [
 MARKER = "<!-- sitetools/kernel_start.py -->"
 
 PAGE_JS = """<script>
-/* Added by the site (sitetools/kernel_start.py): boot Python while the page loads. */
+/* Added by the site (sitetools/kernel_start.py): boot Python while the page loads, and start a
+   kernel only when its notebook is visible. */
 (() => {
   if (!/(\\/|\\/index\\.html)$/.test(location.pathname)) {
     return;  // this page redirects first
@@ -68,6 +80,49 @@ PAGE_JS = """<script>
     return undefined;
   };
 
+  // true: a visible notebook or console shows this kernel, or nothing ever will; false: only
+  // hidden ones do; null: the session is not known yet.
+  const wanted = (kernelId) => {
+    const app = window.jupyterapp;
+    if (!app || !app.serviceManager || !app.shell) {
+      return true;
+    }
+    const sessions = [...app.serviceManager.sessions.running()];
+    const session = sessions.find((s) => s.kernel && s.kernel.id === kernelId);
+    if (!session) {
+      return null;
+    }
+    let shown = 0;
+    for (const widget of app.shell.widgets('main')) {
+      const path = (widget.context || widget.sessionContext || {}).path;
+      if (path === session.path) {
+        shown += 1;
+        if (widget.isVisible) {
+          return true;
+        }
+      }
+    }
+    return shown === 0;
+  };
+  const UNKNOWN_SESSION_MS = 5000;  // a kernel no session names (started by code): start it anyway
+  globalThis.__siteStartKernel = (kernel, options) => {
+    kernel._worker = { terminate() {} };  // dispose() before the start terminates nothing
+    kernel.ready.catch(() => {});  // ... and its "disposed" rejection is expected, not an error
+    const since = Date.now();
+    const startWhenWanted = () => {
+      if (kernel.isDisposed) {
+        return;
+      }
+      const now = wanted(kernel.id);
+      if (now || (now === null && Date.now() - since > UNKNOWN_SESSION_MS)) {
+        kernel._worker = kernel.initWorker(options);
+        kernel._remoteKernel = kernel.initRemote(options);
+      } else {
+        setTimeout(startWhenWanted, 50);
+      }
+    };
+    startWhenWanted();
+  };
 })();
 </script>"""
 

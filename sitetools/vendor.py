@@ -283,7 +283,8 @@ PATCHES = {
     ),
     "chunk": (
         kernel_start.patch_chunk,
-        "sitetools/kernel_start.py (the first kernel takes the worker the page started early)",
+        "sitetools/kernel_start.py (the first kernel takes the worker the page started early; "
+        "a kernel starts when its notebook is visible)",
     ),
 }
 
@@ -304,7 +305,7 @@ def kernel_workers(run: Vendoring) -> None:
         patch, why = PATCHES["chunk" if name == kernel_start.KERNEL_CHUNK else "worker"]
         try:
             patched = patch(name, path.read_bytes().decode("utf-8"))
-        except (patch_worker.PatchError, kernel_start.KernelStartError) as e:
+        except patch_worker.PatchError as e:
             raise VendorError(str(e)) from e
         (out_dir / name).write_bytes(patched.encode("utf-8"))
         check_hash(out_dir / name, pin["patched_sha256"], "sitetools/vendor-pins.json (patched_sha256)")

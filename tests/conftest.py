@@ -226,7 +226,21 @@ def pytest_sessionfinish(session, exitstatus):
 COVERAGE_KEY = pytest.StashKey[object]()
 
 
+# Seconds spent in each engine's tests (setup, call and teardown), for the run's summary.
+ENGINE_IN_ID = re.compile(rf"\[({'|'.join(engines.ENGINES)})[\]-]")
+engine_seconds: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    if found := ENGINE_IN_ID.search(report.nodeid):
+        engine_seconds[found.group(1)] += report.duration
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if engine_seconds:
+        terminalreporter.section("time per engine (tests that take an engine)")
+        for engine, seconds in engine_seconds.items():
+            terminalreporter.write_line(f"{engine}: {seconds / 60:.1f} min")
     result = config.stash.get(COVERAGE_KEY, None)
     if result is None:
         return

@@ -1,4 +1,4 @@
-"""The kernel starts sooner and still completes code
+"""The kernel starts sooner, only where the learner looks, and still completes code
 (sitetools/kernel_start.py, patch_worker.py's early boot, precompress.py). In the real site, Chromium."""
 
 from sitetools import CONTENT
@@ -6,6 +6,20 @@ from sitetools.harness import notebook as ui
 from sitetools.harness.outputs import output_text
 
 NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
+# Counts the kernel workers the page creates (the Worker constructor, wrapped before any script).
+COUNT_WORKERS_JS = """(() => {
+  const Original = window.Worker;
+  window.__kernelWorkers = 0;
+  window.Worker = function (url, options) {
+    if (String(url).includes('pyodide-kernel-extension')) window.__kernelWorkers += 1;
+    return new Original(url, options);
+  };
+  window.Worker.prototype = Original.prototype;
+})();"""
+STATUS_OF_JS = f"""(path) => {{
+  const panel = ({ui.PANEL_JS})(path);
+  return panel?.sessionContext?.session?.kernel?.status ?? 'no kernel yet';
+}}"""
 COMPLETE_JS = f"""async (code) => {{
   const kernel = {ui.NOTEBOOK}.sessionContext.session.kernel;
   return (await kernel.requestComplete({{code, cursor_pos: code.length}})).content;
