@@ -137,24 +137,13 @@ class Site:
     link_sent: list
 
 
-def wait_panel_idle(page, path: str, what: str, timeout: float = harness.KERNEL_IDLE_TIMEOUT) -> None:
-    """Wait for the panel of `path` (found by its path, not focus: several may be open), then for
-    its kernel to be idle; later actions (ui.run_code) use that panel."""
-    try:
-        page.wait_for_function(f"(path) => !!({ui.PANEL_JS})(path)", arg=path, timeout=timeout * 1000)
-    except PlaywrightTimeout:
-        raise ui.fail(page, f"{what}: JupyterLab showed no {path}") from None
-    page.evaluate(f"(path) => {{ window.__liteNotebook = ({ui.PANEL_JS})(path); }}", path)
-    ui.wait_idle(page, what=what, timeout=timeout)
-
-
 def start(page, url: str, sent: list, what: str, timeout: float = harness.KERNEL_IDLE_TIMEOUT):
     """Load the lab with NOTEBOOK, as a learner's link does: (seconds, bytes served) until its
     kernel is idle."""
     sent.clear()
     started = time.monotonic()
     page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
-    wait_panel_idle(page, NOTEBOOK, what, timeout)
+    ui.use_notebook(page, NOTEBOOK, what, timeout)
     return time.monotonic() - started, sum(n for _, n in sent)
 
 
@@ -225,8 +214,6 @@ ALL_IDLE_JS = """() => {
   const panels = [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext);
   return panels.every(w => w.sessionContext.session?.kernel?.status === 'idle');
 }"""
-# The workspace JupyterLab saved lists every one of these paths as open in the main area.
-LAYOUT_SAVED_JS = ui.LAYOUT_SAVED_JS
 
 
 def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
@@ -249,11 +236,11 @@ def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
                     page.evaluate(
                         "(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})", name
                     )
-                wait_panel_idle(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
+                ui.use_notebook(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
                 opening.append(time.monotonic() - started)
                 print(f"[bench]   {name} idle after {opening[-1]:.1f} s", flush=True)
             page.wait_for_function(ALL_IDLE_JS, timeout=RESTORED_TIMEOUT * 1000)
-            ui.wait_until(page, LAYOUT_SAVED_JS, notebooks, timeout=60)
+            ui.wait_until(page, ui.LAYOUT_SAVED_JS, notebooks, timeout=60)
             print("[bench]   layout stored; loading it again", flush=True)
             site.sent.clear()
             started = time.monotonic()
@@ -268,7 +255,7 @@ def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
             }}""",
                 NOTEBOOK,
             )
-            wait_panel_idle(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
+            ui.use_notebook(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
             took, served = time.monotonic() - started, sum(n for _, n in site.sent)
             counts = page.evaluate("""() => ({
               workers: window.__workers,

@@ -33,18 +33,16 @@ KERNEL_STATUS_JS = f"""() => {{
   const kernel = panel?.sessionContext?.session?.kernel;
   return kernel ? kernel.status : (panel ? 'no kernel yet' : 'no notebook yet');
 }}"""
-# Whether JupyterLab's stored layout (the workspace) lists these notebooks as open tabs.
-LAYOUT_SAVED_JS = """async (paths) => {
-  const saved = await window.jupyterapp.serviceManager.workspaces.list();
-  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
+# The tabs JupyterLab's stored layout (the workspace) has open in the main area, in an async function.
+STORED_TABS = """(await window.jupyterapp.serviceManager.workspaces.list()).values
+    .flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? [])"""
+# Whether the stored layout lists these notebooks as open tabs.
+LAYOUT_SAVED_JS = f"""async (paths) => {{
+  const open = {STORED_TABS};
   return paths.every(p => open.includes('notebook:' + p));
-}"""
-# Whether JupyterLab's stored layout has no notebook tab open.
-LAYOUT_CLOSED_JS = """async () => {
-  const saved = await window.jupyterapp.serviceManager.workspaces.list();
-  const open = saved.values.flatMap(w => w.data['layout-restorer:data']?.main?.dock?.widgets ?? []);
-  return !open.some(id => id.startsWith('notebook:'));
-}"""
+}}"""
+# Whether the stored layout has no notebook tab open.
+LAYOUT_CLOSED_JS = f"async () => !({STORED_TABS}).some(id => id.startsWith('notebook:'))"
 
 
 def wait_until(page, condition_js: str, arg=None, timeout: float = 30.0) -> None:
@@ -90,15 +88,21 @@ def open_notebook(page, base_url: str, path: str) -> None:
     The later actions use this notebook, found by its path: focus is not needed (headless Firefox
     gives the page none)."""
     page.goto(f"{base_url}lab/index.html?path={path}")
+    use_notebook(page, path, what=f"opening {path}")
+
+
+def use_notebook(page, path: str, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
+    """Wait until the page shows the notebook at `path` and its kernel is idle; the later actions
+    use that notebook (several may be open)."""
     try:
         # Shown on the page, as the learner sees it: the kernel can be idle before JupyterLab
         # has attached the notebook, and cells added before that trip JupyterLab's windowing.
         shown = f"(path) => !!({PANEL_JS})(path)?.content.isAttached"
-        page.wait_for_function(shown, arg=path, timeout=KERNEL_IDLE_TIMEOUT * 1000)
+        page.wait_for_function(shown, arg=path, timeout=timeout * 1000)
     except TIMEOUTS:
-        raise fail(page, f"opening {path}: JupyterLab showed no notebook") from None
+        raise fail(page, f"{what}: JupyterLab showed no {path}") from None
     page.evaluate(f"(path) => {{ window.__liteNotebook = ({PANEL_JS})(path); }}", path)
-    wait_idle(page, what=f"opening {path}")
+    wait_idle(page, what=what, timeout=timeout)
 
 
 def open_without_running(page, base_url: str, path: str) -> None:
