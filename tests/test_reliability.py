@@ -73,7 +73,7 @@ def test_output_still_streams_while_a_cell_runs(page, base_url):
     page.wait_for_function(
         f"""() => {{
       const cells = {ui.NOTEBOOK}.content.model.cells;
-      return JSON.stringify(cells.get(cells.length - 1).outputs.toJSON()).includes('started');
+      return JSON.stringify(cells.get(cells.length - 1).toJSON().outputs).includes('started');
     }}""",
         timeout=3000,
     )

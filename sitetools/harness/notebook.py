@@ -198,11 +198,15 @@ def run_cell(page, index: int, timeout: float = CELL_TIMEOUT) -> list[dict]:
 
 
 def cell_outputs(page, index: int) -> list[dict]:
-    """The outputs of a cell of the open notebook (index -1: the last), as nbformat dicts."""
+    """The outputs of a cell of the open notebook (index -1: the last), as nbformat dicts: as the
+    notebook document holds them, which is what File > Save writes.
+
+    Not the output area's own `outputs.toJSON()`: in WebKitGTK 2.50 that drops outputs once
+    JavaScriptCore's top JIT tier (FTL) has compiled the generator behind it (README, Known gaps)."""
     return page.evaluate(
         f"""(i) => {{
       const cells = {NOTEBOOK}.content.model.cells;
-      return cells.get(i < 0 ? cells.length + i : i).outputs.toJSON();
+      return cells.get(i < 0 ? cells.length + i : i).toJSON().outputs;
     }}""",
         index,
     )
