@@ -36,7 +36,7 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-browsers: chromium firefox  ## the engines every run uses (WebKit: make test ENGINE=webkit)
+browsers: chromium firefox webkit  ## the engines every run uses
 
 # Debian's firefox-esr, and puppeteer-core from the lock file (it never downloads a browser).
 firefox: $(FIREFOX_BRIDGE)/node_modules/.package-lock.json

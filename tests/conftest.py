@@ -19,9 +19,8 @@ from sitetools import CONTENT, DIST, ROOT
 from sitetools import site as site_build
 from sitetools.harness import browser, engines, server
 
-# Without --engine: the parity run and the essentials in Chromium and Firefox. `--engine webkit`
-# (make test ENGINE=webkit) runs WebKit too; not by default yet (issue #12, README "Known gaps").
-DEFAULT_ENGINES = ["chromium", "firefox"]
+# Without --engine: the parity run and the essentials in all three engines.
+DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]
 
 COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 # Where the parity run serves the site, as GitHub Pages serves a project site at /REPO/.
