@@ -41,8 +41,9 @@ def main() -> None:
             shown = ", ".join(f"{t:.1f}" for t in times)
             median = statistics.median(times)
             print(f"{engine:<9} cold kernel idle: median {median:.1f} s ({shown})", flush=True)
-        if trap[1]:
-            raise SystemExit(f"requests tried to leave 127.0.0.1: {trap[1]}")
+        left = engines.left_by_page(trap[1])
+        if left:
+            raise SystemExit(f"requests tried to leave 127.0.0.1: {left}")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,6 @@ DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]
 COVERAGE_FILE = ROOT / "build" / "parity-coverage.md"
 # Where the parity run serves the site, as GitHub Pages serves a project site at /REPO/.
 SUBPATH = "/some/path/"
-# Firefox's own service traffic (remote settings, updates): not the page's. It never leaves either:
-# it reaches the recording proxy (server.offsite_trap), which refuses it.
-FIREFOX_SERVICES = re.compile(r"^CONNECT [\w.-]+\.(?:mozilla\.(?:com|org|net)|firefox\.com):443 ")
 
 
 def pytest_addoption(parser):
@@ -122,7 +119,7 @@ def engine_page(engine_session):
     watch = engine_session.context.watch
     offsite, errors = len(watch.offsite), len(watch.errors)
     yield engine_session
-    left = [r for r in watch.offsite[offsite:] if not FIREFOX_SERVICES.match(r)]
+    left = engines.left_by_page(watch.offsite[offsite:])
     assert not left, f"{len(left)} request(s) tried to leave 127.0.0.1, first: {left[0]}"
     new_errors = watch.errors[errors:]
     assert not new_errors, "errors in the page or the kernel's worker:\n" + "\n".join(new_errors)

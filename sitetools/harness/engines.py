@@ -14,6 +14,7 @@ than 127.0.0.1 or localhost to a proxy that forwards nothing and records it (ser
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from types import SimpleNamespace
 
@@ -32,6 +33,16 @@ POLL_JS = """async ({src, arg, timeout}) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }"""
+
+
+# Firefox's own service traffic (remote settings, updates): not the page's. It never leaves either:
+# it reaches the recording proxy (server.offsite_trap), which refuses it.
+FIREFOX_SERVICES = re.compile(r"^CONNECT [\w.-]+\.(?:mozilla\.(?:com|org|net)|firefox\.com):443 ")
+
+
+def left_by_page(offsite: list[str]) -> list[str]:
+    """The recorded requests for other hosts that the page made (Firefox's own services left out)."""
+    return [r for r in offsite if not FIREFOX_SERVICES.match(r)]
 
 
 class EngineTimeout(LiteError):
