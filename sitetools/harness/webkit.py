@@ -87,6 +87,12 @@ def offsite_proxy(proxy_port: int) -> dict[str, str]:
     return {"http_proxy": trap, "https_proxy": trap, "no_proxy": "127.0.0.1,localhost"}
 
 
+def without_proxies(env) -> dict[str, str]:
+    """The environment without proxy settings of its own (HTTPS_PROXY, no_proxy, ...), which
+    could send the page's requests past the trap."""
+    return {k: v for k, v in env.items() if not k.lower().endswith("_proxy")}
+
+
 @contextlib.contextmanager
 def webkit_driver(display: str, proxy_port: int):
     """WebKitWebDriver on `display`, in a process group of its own; yields its URL."""
@@ -94,7 +100,7 @@ def webkit_driver(display: str, proxy_port: int):
     port = free_port()
     proc = subprocess.Popen(
         [driver, f"--port={port}", "--host=127.0.0.1"],
-        env={**os.environ, **QUIET_START, **offsite_proxy(proxy_port), "DISPLAY": display},
+        env={**without_proxies(os.environ), **QUIET_START, **offsite_proxy(proxy_port), "DISPLAY": display},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
