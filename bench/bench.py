@@ -123,7 +123,7 @@ def new_result() -> dict:
         "link_cold_front_end_s": [],
         "link_warm_front_end_s": [],
         "restored_idle_s": [],  # notebook 1's kernel, on the page load that restores all six
-        "restored_kernels": [],  # Workers that page load created (one per Pyodide kernel)
+        "restored_kernels": [],  # kernel Workers that page load created (one per Pyodide kernel)
         "restored_sessions": [],  # sessions running when notebook 1's kernel was idle
         "restored_bytes": [],  # served by that page load until then (the profile has it all cached)
         "layout_open_s": [],  # per run: opening notebook k (1..6) in one page, k-1 left open
@@ -221,14 +221,6 @@ def measure_slow_link(pw, site: Site, out: dict, quick: bool) -> None:
     cold_and_warm(pw, site.link_url, site.link_sent, out, prefix="link_")
 
 
-# Counts the Workers a page creates (each Pyodide kernel runs in one): added before the page's scripts.
-COUNT_WORKERS = """(() => {
-  const Original = window.Worker;
-  window.__workers = 0;
-  window.Worker = class extends Original {
-    constructor(...args) { super(...args); window.__workers += 1; }
-  };
-})()"""
 # Every open notebook's kernel is idle.
 ALL_IDLE_JS = """() => {
   const panels = [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext);
@@ -246,7 +238,7 @@ def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
     opening = []
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
         with browser.browser(pw, Path(profile)) as ctx:
-            ctx.add_init_script(COUNT_WORKERS)
+            ctx.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
             page = ctx.new_page()
             for name in notebooks:
                 started = time.monotonic()
@@ -278,7 +270,7 @@ def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
             ui.use_notebook(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
             took, served = time.monotonic() - started, sum(n for _, n in site.sent)
             counts = page.evaluate("""() => ({
-              workers: window.__workers,
+              workers: window.__kernelWorkers,
               sessions: [...window.jupyterapp.serviceManager.sessions.running()].length,
               notebooks: [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext).length,
             })""")

@@ -6,16 +6,6 @@ from sitetools.harness import notebook as ui
 from sitetools.harness.outputs import output_text
 
 NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
-# Counts the kernel workers the page creates (the Worker constructor, wrapped before any script).
-COUNT_WORKERS_JS = """(() => {
-  const Original = window.Worker;
-  window.__kernelWorkers = 0;
-  window.Worker = function (url, options) {
-    if (String(url).includes('pyodide-kernel-extension')) window.__kernelWorkers += 1;
-    return new Original(url, options);
-  };
-  window.Worker.prototype = Original.prototype;
-})();"""
 STATUS_OF_JS = f"""(path) => {{
   const panel = ({ui.PANEL_JS})(path);
   return panel?.sessionContext?.session?.kernel?.status ?? 'no kernel yet';
@@ -36,6 +26,27 @@ def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, ba
     ui.restart_kernel(page)  # a restart boots a new worker of its own
     shown = output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot, 6 * 7)"))
     assert shown == "none 42\n", f"after a restart the kernel printed {shown!r}"
+
+
+def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page, base_url):
+    # A learner opens three notebooks and leaves; coming back, JupyterLab reopens all three tabs.
+    first, second, third = NOTEBOOKS[:3]
+    ui.open_notebook(page, base_url, first)
+    for path in (second, third):
+        page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", path)
+        page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=path, timeout=120_000)
+    ui.wait_until(page, ui.LAYOUT_SAVED_JS, [first, second, third], timeout=60)
+    page.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
+    ui.open_notebook(page, base_url, third)  # a new page load: the layout brings back all three
+
+    hidden = {path: page.evaluate(STATUS_OF_JS, path) for path in (first, second)}
+    assert all(status != "idle" for status in hidden.values()), f"hidden notebooks' kernels: {hidden}"
+    assert page.evaluate("() => window.__kernelWorkers") == 1, "only the shown notebook's kernel starts"
+
+    page.evaluate(f"(path) => window.jupyterapp.shell.activateById(({ui.PANEL_JS})(path).id)", first)
+    page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=first, timeout=120_000)
+    assert page.evaluate("() => window.__kernelWorkers") == 2
+    assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
 
 
 def test_completion_asks_the_kernel_loading_jedi_then(page, base_url):

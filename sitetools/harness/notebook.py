@@ -45,6 +45,20 @@ LAYOUT_SAVED_JS = f"""async (paths) => {{
 LAYOUT_CLOSED_JS = f"async () => !({STORED_TABS}).some(id => id.startsWith('notebook:'))"
 
 
+# Counts the Pyodide kernels' Workers a page creates (window.__kernelWorkers); an init script, added
+# before the page's own scripts.
+COUNT_KERNEL_WORKERS_JS = """(() => {
+  const Original = window.Worker;
+  window.__kernelWorkers = 0;
+  window.Worker = class extends Original {
+    constructor(url, options) {
+      super(url, options);
+      if (String(url).includes('pyodide-kernel-extension')) window.__kernelWorkers += 1;
+    }
+  };
+})();"""
+
+
 def wait_until(page, condition_js: str, arg=None, timeout: float = 30.0) -> None:
     """Wait until an async condition holds. Playwright's wait_for_function does not await a
     Promise (one is truthy, so it returns at once); this polls inside the page and awaits each
