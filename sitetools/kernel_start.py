@@ -10,8 +10,8 @@ the build's addon (addons.py), the chunk pinned like the workers (vendor-pins.js
   takes that worker instead of creating its own. The front end and Python load side by side.
 * **Kernels of hidden notebooks wait.** A returning learner's layout reopens every notebook left
   open, and JupyterLab starts a kernel for each: six Pyodides booting at once made the one in
-  front wait 24 s. Here a kernel boots when its notebook (or console) is visible; until then it
-  shows as starting, and it boots the moment its tab is shown.
+  front wait 24 s. Here a kernel boots when its notebook (or console) is visible; until then
+  JupyterLab shows its status as "Unknown", and it boots the moment its tab is shown.
 
 Both are in the page (PAGE_JS) and in two exact replacements of the kernel extension's chunk
 that holds the PyodideKernel class (CHUNK_REPLACEMENTS); a replacement that no longer matches
