@@ -1,0 +1,171 @@
+"""The tutorial site's changes to the Pyodide kernel's Python side.
+
+The site's kernel worker (src/worker/remote.ts) writes this module into the kernel's
+site-packages and calls install() right after `import pyodide_kernel`:
+
+* Buffered stdout and stderr. Upstream's LiteStream sends one message to the page for every
+  write(), and the page redraws the growing output each time: 20,000 print() calls froze a tab
+  for six minutes. Here text is sent when FLUSH_INTERVAL has passed since the last send, when
+  MAX_PENDING characters wait, before any other output (a display, clear_output, the cell's
+  result, an input() prompt), at the end of every cell, and by a timer once the worker is free.
+  One buffer for both streams keeps their order. The notebook shows the same text.
+* input() and getpass() with nothing to answer them (no service worker: some private windows)
+  raise EOFError saying why, where upstream returns None.
+
+No browser is needed to test it: tests/test_tour_kernel.py runs it under CPython.
+"""
+
+from __future__ import annotations
+
+import builtins
+import getpass
+import sys
+import time
+from pathlib import Path
+
+FLUSH_INTERVAL = 0.2  # seconds
+MAX_PENDING = 1_000_000  # characters
+
+NO_ANSWER = (
+    "input() got no answer: in JupyterLite it needs the site's service worker, which this "
+    "browser window does not run (a private window, or service workers blocked). Open the "
+    "site in a normal window, or put the value in the cell instead of asking for it."
+)
+
+
+class OutputBuffer:
+    """Text written to stdout and stderr, in order, until it is sent to the page."""
+
+    def __init__(self, set_timeout, clock=time.monotonic):
+        self._set_timeout = set_timeout  # (callback, milliseconds): one call later, once
+        self._clock = clock
+        self._pending = []  # [[stream, [text, ...]], ...]
+        self._pending_chars = 0
+        self._last_sent = clock()
+        self._timer_set = False
+
+    def write(self, stream, text):
+        if self._pending and self._pending[-1][0] is stream:
+            self._pending[-1][1].append(text)
+        else:
+            self._pending.append([stream, [text]])
+        self._pending_chars += len(text)
+        if self._pending_chars >= MAX_PENDING or self._clock() - self._last_sent >= FLUSH_INTERVAL:
+            self.send_pending()
+        elif not self._timer_set:
+            self._timer_set = True
+            self._set_timeout(self._on_timer, int(FLUSH_INTERVAL * 1000))
+
+    def _on_timer(self):
+        self._timer_set = False
+        self.send_pending()
+
+    def send_pending(self):
+        pending, self._pending, self._pending_chars = self._pending, [], 0
+        for stream, parts in pending:
+            stream.publish("".join(parts))
+        self._last_sent = self._clock()
+
+
+class BufferedStream:
+    """sys.stdout or sys.stderr of the kernel; the worker sets publish_stream_callback per cell."""
+
+    encoding = "utf-8"
+
+    def __init__(self, name, buffer: OutputBuffer):
+        self.name = name
+        self.publish_stream_callback = None
+        self._buffer = buffer
+
+    def write(self, text):
+        if not self.publish_stream_callback:
+            return 0
+        self._buffer.write(self, text)
+        return len(text)
+
+    def publish(self, text):
+        if self.publish_stream_callback:
+            self.publish_stream_callback(self.name, text)
+
+    def flush(self):
+        self._buffer.send_pending()
+
+    def isatty(self):
+        return False
+
+
+def ask_page(buffer: OutputBuffer, ask, *args, **kwargs):
+    """input()/getpass(): the text printed so far first, and a clear error instead of None."""
+    buffer.send_pending()
+    reply = ask(*args, **kwargs)
+    if reply is None:
+        raise EOFError(NO_ANSWER)
+    return reply
+
+
+def sent_first(buffer: OutputBuffer, call):
+    """`call`, after the pending text is sent (a display must not overtake earlier prints)."""
+
+    def wrapper(*args, **kwargs):
+        buffer.send_pending()
+        return call(*args, **kwargs)
+
+    return wrapper
+
+
+def install(kernel_module, set_timeout) -> OutputBuffer:
+    """Put buffered streams and the input() check into an imported `pyodide_kernel`."""
+    buffer = OutputBuffer(set_timeout)
+    for name in ("stdout", "stderr"):
+        stream = BufferedStream(name, buffer)
+        setattr(kernel_module, f"{name}_stream", stream)
+        setattr(sys, name, stream)
+    shell = kernel_module.ipython_shell
+    shell.display_pub.publish = sent_first(buffer, shell.display_pub.publish)
+    shell.display_pub.clear_output = sent_first(buffer, shell.display_pub.clear_output)
+
+    kernel = kernel_module.kernel_instance
+    run_cell = kernel.run
+
+    async def run(code):
+        try:
+            return await run_cell(code)
+        finally:
+            buffer.send_pending()
+
+    kernel.run = run
+    answer_input_with_check(type(shell), buffer)
+    return buffer
+
+
+def answer_input_with_check(shell_class, buffer: OutputBuffer) -> None:
+    """The worker sets shell.input and shell.getpass before each cell; wrap what they install."""
+
+    def set_input(shell, ask):
+        shell._input = ask
+        builtins.input = lambda *args, **kwargs: ask_page(buffer, ask, *args, **kwargs)
+
+    def set_getpass(shell, ask):
+        shell._getpass = ask
+        getpass.getpass = lambda *args, **kwargs: ask_page(buffer, ask, *args, **kwargs)
+
+    shell_class.input = property(shell_class.input.fget, set_input)
+    shell_class.getpass = property(shell_class.getpass.fget, set_getpass)
+
+
+def moved_to_working_directory(kernel_module) -> None:
+    """IPython recorded its first working directory (`_dh`) when the shell started, which with
+    the early boot was before /drive was mounted: record where the kernel really starts."""
+    kernel_module.ipython_shell.history_manager.dir_hist[:] = [Path.cwd()]
+
+
+def complete_with_jedi(kernel_module) -> None:
+    """jedi was loaded after IPython's completer looked for it (at import): tell the completer."""
+    import IPython.core.completer as completer
+    import jedi
+    import jedi.api.classes  # noqa: F401 (what the completer uses, imported now, not at Tab)
+    import jedi.api.helpers  # noqa: F401
+
+    jedi.settings.case_insensitive_completion = False
+    completer.jedi, completer.JEDI_INSTALLED = jedi, True
+    kernel_module.ipython_shell.Completer.use_jedi = True
