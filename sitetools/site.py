@@ -19,9 +19,14 @@ from pathlib import Path
 
 import nbformat
 
-from sitetools import BUILD, DIST, ROOT, kernel_start, precompress
+from sitetools import BUILD, DIST, ROOT, precompress
+from sitetools.downloads import load_pins
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# The site's own kernel extension (extension/), which replaces upstream's kernel plugin.
+SITE_KERNEL_PLUGIN = "@python-in-the-browser/tour-kernel:kernel"
+SITE_KERNEL_EXTENSION = "extensions/@python-in-the-browser/tour-kernel"
+UPSTREAM_KERNEL_EXTENSION = "extensions/@jupyterlite/pyodide-kernel-extension"
 LOCAL_PYODIDE = "./static/pyodide/pyodide.mjs"
 CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 # Names that would mean the build leaked repository or machine files into the site.
@@ -85,8 +90,8 @@ KERNEL_LANGUAGE_INFO = {
 }
 
 
-def prepare_notebooks(files: Path) -> int:
-    """Make the site's copies of the notebooks open as they are meant; return how many changed.
+def prepare_notebooks(paths: list[Path], dry_run: bool = False) -> int:
+    """Make the site's copies of the notebooks open as they are meant; return how many change.
 
     * Every multi-line string becomes one string. nbformat allows a list of lines (the files in
       content/ are written that way, which keeps their diffs readable); JupyterLite 0.8.6 hands
@@ -94,37 +99,18 @@ def prepare_notebooks(files: Path) -> int:
       first with a leading comma, which a save keeps (jupyterlite issue 1105).
     * language_info is the kernel's own, so opening a notebook does not mark it unsaved.
     Same notebook, same meaning: nbformat's reader joins the lines, split_lines=False keeps them.
+    With dry_run, only count.
     """
     changed = 0
-    for path in sorted(files.rglob("*.ipynb")):
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         nb.metadata["language_info"] = KERNEL_LANGUAGE_INFO
         prepared = nbformat.writes(nb, split_lines=False) + "\n"
         if prepared != path.read_text(encoding="utf-8"):
-            path.write_text(prepared, encoding="utf-8")
             changed += 1
+            if not dry_run:
+                path.write_text(prepared, encoding="utf-8")
     return changed
-
-
-def place_kernel_workers(dist: Path, vendor: Path = BUILD / "vendor") -> int:
-    """Put the patched kernel workers (patch_worker.py) in place of the upstream ones `jupyter lite
-    build` copied; return how many. The file replaced must be the very file that was patched (its
-    sha256 is in provenance.json), or the build stops."""
-    provenance = json.loads((dist / "static" / "pyodide" / "provenance.json").read_text())
-    for name, record in provenance["kernel_workers"].items():
-        served = dist / record["served_as"]
-        if not served.exists():
-            raise SiteError(
-                f"{record['served_as']} is not in the site: the kernel extension changed; "
-                "review sitetools/patch_worker.py and the pins"
-            )
-        if file_sha256(served) != record["sha256_before"]:
-            raise SiteError(
-                f"{record['served_as']} is not the file sitetools/patch_worker.py patched "
-                f"(sha256 {file_sha256(served)}, expected {record['sha256_before']})"
-            )
-        shutil.copyfile(vendor / "kernel-worker" / name, served)
-    return len(provenance["kernel_workers"])
 
 
 def file_sha256(path: Path) -> str:
@@ -155,12 +141,25 @@ def check_site(dist: Path) -> list[str]:
     return [
         *check_kernel_settings(kernel),
         *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
-        *check_kernel_workers(dist, pyodide / "provenance.json"),
-        *kernel_start.check_pages(dist),
-        *precompress.check_gz(pyodide),
+        *check_kernel_extensions(dist, config),
+        *precompress.check_gz(pyodide, config),
         *check_notebooks(dist / "files"),
         *check_nothing_else(dist),
     ]
+
+
+def checked_settings_digest(dist: Path) -> str:
+    """A digest of the part of jupyter-lite.json that check_site reads."""
+    config = precompress.read_config(dist / "jupyter-lite.json")
+    kernel = config.get("litePluginSettings", {}).get(KERNEL_PLUGIN, {})
+    checked = [
+        kernel.get("pyodideUrl"),
+        kernel.get("disablePyPIFallback"),
+        kernel.get("loadPyodideOptions"),
+        precompress.gzipped(config),
+        config.get("disabledExtensions"),
+    ]
+    return hashlib.sha256(json.dumps(checked, sort_keys=True).encode()).hexdigest()
 
 
 def check_kernel_settings(kernel: dict) -> list[str]:
@@ -198,19 +197,26 @@ def check_pyodide(pyodide: Path, start_packages: list[str]) -> list[str]:
     return problems
 
 
-def check_kernel_workers(dist: Path, provenance_path: Path) -> list[str]:
-    """The site serves the patched kernel workers, not upstream's (a stopped Python hangs there)."""
-    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else {}
-    workers = provenance.get("kernel_workers")
-    if not workers:
-        return ["provenance.json records no patched kernel worker"]
-    return [
-        f"{record['served_as']} is not the site's patched file (patch_worker.py, kernel_start.py): "
-        "a cell that stops Python would stay Busy forever. Run a clean build (make site)."
-        for record in workers.values()
-        if not (dist / record["served_as"]).exists()
-        or file_sha256(dist / record["served_as"]) != record["sha256"]
-    ]
+def check_kernel_extensions(dist: Path, config: dict) -> list[str]:
+    """The site's kernel extension is there and upstream's kernel plugin is off; upstream's
+    extension is served exactly as it ships (every file pinned in vendor-pins.json)."""
+    problems = []
+    if not (dist / SITE_KERNEL_EXTENSION / "package.json").exists():
+        problems.append(
+            f"{SITE_KERNEL_EXTENSION} is missing: install the site's kernel extension "
+            "(pip install -r requirements.txt builds it from extension/)"
+        )
+    if KERNEL_PLUGIN not in config.get("disabledExtensions", []):
+        problems.append(f"jupyter-lite.json does not disable {KERNEL_PLUGIN}: two kernels would register")
+    pinned = {name: digest for name, digest in load_pins()["kernel_extension"].items() if name != "comment"}
+    served = dist / UPSTREAM_KERNEL_EXTENSION
+    for path in sorted(p for p in served.rglob("*") if p.is_file()):
+        name = str(path.relative_to(served))
+        if pinned.get(name) != file_sha256(path):
+            problems.append(f"{UPSTREAM_KERNEL_EXTENSION}/{name} is not upstream's file as pinned")
+    missing = [n for n in pinned if not n.endswith(".map") and not (served / n).exists()]
+    problems += [f"{UPSTREAM_KERNEL_EXTENSION}/{name} is missing" for name in missing]
+    return problems
 
 
 def check_notebooks(files: Path) -> list[str]:

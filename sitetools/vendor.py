@@ -12,20 +12,20 @@ The steps, each a function below:
    official lock (the carrier is never trusted). The kernel's pure-Python start-up packages whose
    official builds are not reachable are replaced by the same version's PyPI wheel, pinned, and
    provenance.json records the substitution;
-3. kernel wheels: piplite, ipykernel, pyodide_kernel (patched, patch_kernel.py) and comm join the
-   lock, so Pyodide loads them all at once (loadPyodideOptions.packages in overrides/);
-4. bytecode for the first imports (bytecode.py): the lock and provenance.json record each
-   rewritten file's new sha256 and the verified one before;
-5. the piplite index: wheels for %pip install, pinned the same way;
-6. kernel workers: the kernel's Web Worker files, patched (patch_worker.py) so that a cell which
-   stops the Python runtime ends with an error instead of Busy forever; the build puts them in
-   place of the ones `jupyter lite build` copies (site.place_kernel_workers).
+3. kernel wheels: piplite, ipykernel, pyodide_kernel (as jupyterlite-pyodide-kernel ships them,
+   byte for byte) and comm join the lock, so Pyodide loads them all at once
+   (loadPyodideOptions.packages in overrides/);
+4. bytecode for the first imports (bytecode.py), except in the kernel's own wheels: the lock and
+   provenance.json record each rewritten file's new sha256 and the verified one before;
+5. the piplite index: wheels for %pip install, pinned the same way.
+
+The site's changes to how the kernel runs are not made here: they are the site's own kernel
+extension (extension/), built from source.
 
 Writes, from scratch each run:
     OUT/pyodide/pyodide/   core + wheels + pyodide-lock.json pruned to exactly these files,
                            and provenance.json: where each file came from and how it was checked
     OUT/pypi/              piplite wheels
-    OUT/kernel-worker/     the patched worker files
     OUT/stock/pyodide/pyodide/   the same before steps 3 and 4 (bench/'s baseline)
 
 jupyterlite-pyodide-kernel has its own lock addon (PyodideLockAddon, `--pyodide-lock`); it needs
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 import sys
 import tarfile
@@ -44,7 +45,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitetools import BUILD, kernel_start, patch_kernel, patch_worker
+from sitetools import BUILD
 from sitetools.bytecode import add_bytecode
 from sitetools.downloads import (
     VendorError,
@@ -57,6 +58,7 @@ from sitetools.downloads import (
     wheel_version,
 )
 
+LOG = logging.getLogger("vendor")
 CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 # jupyterlite-pyodide-kernel's labextension files, as installed in this Python.
 KERNEL_EXTENSION_STATIC = (
@@ -72,6 +74,7 @@ class Vendoring:
     downloads: Path
     staging: Path
     pins: dict
+    log: logging.Logger
     lock_info: dict = field(default_factory=dict)
     lock: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
@@ -93,18 +96,18 @@ class Vendoring:
             "sha256": entry["sha256"],
             **record,
         }
-        print(f"[vendor] {entry['file_name']}", flush=True)
+        self.log.debug(f"[vendor] {entry['file_name']}")
 
     def write_lock(self) -> None:
         lock = {"info": self.lock_info, "packages": self.lock}
         (self.pyodide_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
 
 
-def vendor(downloads: Path, out: Path) -> dict:
+def vendor(downloads: Path, out: Path, log: logging.Logger = LOG) -> dict:
     """Run every step into a staging folder, then replace `out` with it; return the provenance."""
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    run = Vendoring(downloads, staging, load_pins())
+    run = Vendoring(downloads, staging, load_pins(), log)
     run.pyodide_dir.mkdir(parents=True)
     official_lock = unpack_core(run)
     official_packages(run, official_lock)
@@ -114,9 +117,7 @@ def vendor(downloads: Path, out: Path) -> dict:
     run.write_lock()  # the bytecode step loads every package of the lock
     bytecode(run)
     run.write_lock()
-    shutil.rmtree(staging / "patched", ignore_errors=True)
     piplite_index(run)
-    kernel_workers(run)
     provenance = json.dumps(run.provenance, indent=1, sort_keys=True) + "\n"
     (run.pyodide_dir / "provenance.json").write_text(provenance)
     shutil.rmtree(out, ignore_errors=True)
@@ -222,7 +223,7 @@ def kernel_wheels(run: Vendoring) -> None:
 
 
 def kernel_extension_wheel(run: Vendoring, pin: dict) -> tuple[Path, str]:
-    """A wheel jupyterlite-pyodide-kernel installs with itself, patched where the pin says so."""
+    """A wheel jupyterlite-pyodide-kernel installs with itself, served as it is."""
     path = KERNEL_EXTENSION_WHEELS / pin["file_name"]
     if not path.exists():
         raise VendorError(
@@ -230,22 +231,16 @@ def kernel_extension_wheel(run: Vendoring, pin: dict) -> tuple[Path, str]:
             "(the wheel comes with jupyterlite-pyodide-kernel)"
         )
     check_hash(path, pin["sha256"], "sitetools/vendor-pins.json")
-    source = "jupyterlite-pyodide-kernel's own wheel (pinned)"
-    if "patched_sha256" not in pin:
-        return path, source
-    patched_dir = run.staging / "patched"
-    patched_dir.mkdir(exist_ok=True)
-    try:
-        patched = patch_kernel.patch_wheel(path, patched_dir)
-    except patch_kernel.PatchError as e:
-        raise VendorError(str(e)) from e
-    check_hash(patched, pin["patched_sha256"], "sitetools/vendor-pins.json (patched_sha256)")
-    return patched, source + f", patched by sitetools/patch_kernel.py ({patch_kernel.WHAT})"
+    return path, "jupyterlite-pyodide-kernel's own wheel (pinned), as it ships"
 
 
 def bytecode(run: Vendoring) -> None:
-    """Step 4: rewritten core and wheel files with .pyc added; the lock follows their hashes."""
+    """Step 4: rewritten core and wheel files with .pyc added; the lock follows their hashes.
+    The kernel's own wheels stay byte for byte as jupyterlite-pyodide-kernel ships them."""
+    kernel_own = {pin["file_name"] for pin in run.pins["kernel_wheels"].values() if "file_name" in pin}
     for file_name, path in add_bytecode(run.downloads, run.pyodide_dir).items():
+        if file_name in kernel_own:
+            continue
         shutil.copyfile(path, run.pyodide_dir / file_name)
         digest = sha256(path)
         if file_name in run.provenance["core"]:
@@ -274,54 +269,12 @@ def piplite_index(run: Vendoring) -> None:
         }
 
 
-# How each file of the kernel extension is patched, and why (recorded in provenance.json).
-PATCHES = {
-    "worker": (
-        patch_worker.patch_worker,
-        "sitetools/patch_worker.py (a cell that stops the Python runtime ends with an error; "
-        "the worker can boot Pyodide before the kernel asks)",
-    ),
-    "chunk": (
-        kernel_start.patch_chunk,
-        "sitetools/kernel_start.py (the first kernel takes the worker the page started early; "
-        "a kernel starts when its notebook is visible)",
-    ),
-}
-
-
-def kernel_workers(run: Vendoring) -> None:
-    """Step 6: the patched kernel workers and the kernel's chunk, into OUT/kernel-worker/."""
-    out_dir = run.staging / "kernel-worker"
-    out_dir.mkdir()
-    run.provenance["kernel_workers"] = {}
-    for name, pin in run.pins["kernel_workers"].items():
-        path = KERNEL_EXTENSION_STATIC / name
-        if not path.exists():
-            raise VendorError(
-                f"{path} is missing: install requirements.txt into this Python "
-                "(the worker comes with jupyterlite-pyodide-kernel)"
-            )
-        check_hash(path, pin["sha256"], "sitetools/vendor-pins.json")
-        patch, why = PATCHES["chunk" if name == kernel_start.KERNEL_CHUNK else "worker"]
-        try:
-            patched = patch(name, path.read_bytes().decode("utf-8"))
-        except patch_worker.PatchError as e:
-            raise VendorError(str(e)) from e
-        (out_dir / name).write_bytes(patched.encode("utf-8"))
-        check_hash(out_dir / name, pin["patched_sha256"], "sitetools/vendor-pins.json (patched_sha256)")
-        run.provenance["kernel_workers"][name] = {
-            "sha256": pin["patched_sha256"],
-            "sha256_before": pin["sha256"],
-            "source": f"jupyterlite-pyodide-kernel 0.8.6's labextension (pinned), patched by {why}",
-            "served_as": f"extensions/@jupyterlite/pyodide-kernel-extension/static/{name}",
-        }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--downloads", type=Path, default=BUILD / "downloads")
     parser.add_argument("--out", type=Path, default=BUILD / "vendor")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         provenance = vendor(args.downloads.resolve(), args.out.resolve())
     except VendorError as e:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from sitetools import BUILD, patch_worker
+from sitetools import BUILD
 from sitetools.downloads import load_pins, sha256
 from sitetools.vendor import KERNEL_EXTENSION_STATIC
 
@@ -60,15 +60,13 @@ def test_one_changed_byte_stops_vendoring(site, tmp_path, case):
     assert not out.exists(), "a failed vendoring step must not leave a vendored tree behind"
 
 
-def test_a_changed_upstream_worker_stops_the_patch():
-    """The worker patch replaces exact upstream text, found exactly once, or stops the build."""
-    name = next(n for n in PINS["kernel_workers"] if n.startswith("comlink"))
-    source = (KERNEL_EXTENSION_STATIC / name).read_bytes().decode()
-    patch_worker.patch_worker(name, source)  # the pinned upstream file patches cleanly
-    changed = source.replace(
-        "this._pyodide._api.on_fatal=async e=>{", "this._pyodide._api.on_fatal=async err=>{"
-    )
-    with pytest.raises(patch_worker.PatchError, match="no longer contains exactly one copy"):
-        patch_worker.patch_worker(name, changed)
-    with pytest.raises(patch_worker.PatchError, match="already patched"):
-        patch_worker.patch_worker(name, patch_worker.patch_worker(name, source))
+def test_the_kernels_own_wheels_are_served_as_upstream_ships_them(site):
+    """No patched upstream wheel: the site's changes to the kernel's Python side are its own
+    module (extension/src/worker/tour_kernel.py), loaded by its own worker."""
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    for name, pin in PINS["kernel_wheels"].items():
+        if "file_name" not in pin:
+            continue  # comm: a pinned PyPI wheel
+        served = site / "static" / "pyodide" / pin["file_name"]
+        assert lock[name]["sha256"] == pin["sha256"] == sha256(served), name
+        assert sha256(served) == sha256(KERNEL_EXTENSION_STATIC / "pypi" / pin["file_name"]), name

@@ -53,7 +53,7 @@ COUNT_KERNEL_WORKERS_JS = """(() => {
   window.Worker = class extends Original {
     constructor(url, options) {
       super(url, options);
-      if (String(url).includes('pyodide-kernel-extension')) window.__kernelWorkers += 1;
+      if (/[.]worker[.][0-9a-f]+[.]js$/.test(String(url))) window.__kernelWorkers += 1;  // a kernel's worker
     }
   };
 })();"""
