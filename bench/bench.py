@@ -41,10 +41,11 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from sitetools import BUILD, CONTENT, DIST, harness
+from sitetools import BUILD, CONTENT, DIST
 from sitetools import site as site_build
-from sitetools.harness import browser, server
-from sitetools.harness import notebook as ui
+from tests import harness
+from tests.harness import browser, server
+from tests.harness import notebook as ui
 
 BENCH = Path(__file__).resolve().parent
 STOCK = BUILD / "stock-dist"

@@ -16,8 +16,8 @@ import time
 from playwright.sync_api import sync_playwright
 
 from sitetools import DIST
-from sitetools.harness import engines, server
-from sitetools.harness import notebook as ui
+from tests.harness import engines, server
+from tests.harness import notebook as ui
 
 NOTEBOOK = "01-python-on-webassembly.ipynb"
 

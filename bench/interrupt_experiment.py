@@ -12,9 +12,10 @@ import argparse
 
 from playwright.sync_api import sync_playwright
 
-from sitetools import DIST, harness
-from sitetools.harness import browser, outputs, server
-from sitetools.harness import notebook as ui
+from sitetools import DIST
+from tests import harness
+from tests.harness import browser, outputs, server
+from tests.harness import notebook as ui
 
 
 def one_run(pw, url) -> str:

@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.bench import cold_and_warm, new_result
 from sitetools import DIST, kernel_start
-from sitetools.harness import server
+from tests.harness import server
 
 UNUSED_PLUGINS = [
     "@jupyterlab/lsp-extension",  # no language server in the browser

@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from sitetools import CONTENT, DIST, ROOT
 from sitetools import site as site_build
-from sitetools.harness import browser, engines, server
+from tests.harness import browser, engines, server
 
 # Without --engine: the parity run and the essentials in all three engines.
 DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from sitetools.harness import LiteError, engines
+from tests.harness import LiteError, engines
 
 PROBE = "http://offsite.example/probe"
 

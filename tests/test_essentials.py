@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from sitetools.harness import notebook as ui
-from sitetools.harness.outputs import output_text
+from tests.harness import notebook as ui
+from tests.harness.outputs import output_text
 
 PLOT_CELL = """import numpy as np, pandas as pd, matplotlib.pyplot as plt
 df = pd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2})

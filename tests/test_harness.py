@@ -5,8 +5,9 @@ import time
 import tomllib
 import urllib.request
 
-from sitetools import ROOT, harness
-from sitetools.harness import server
+from sitetools import ROOT
+from tests import harness
+from tests.harness import server
 
 
 def test_both_kernels_have_the_same_cell_timeout():

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from sitetools import CONTENT
-from sitetools.harness import notebook as ui
+from tests.harness import notebook as ui
 
 TOUR = CONTENT / "README.md"
 VERDICTS = ("True", "True, made precise", "Corrected")

@@ -8,9 +8,8 @@ from pathlib import Path
 import nbformat
 from nbval.plugin import coalesce_streams, get_sanitize_patterns, transform_streams_for_comparison
 
-from sitetools import ROOT
-
-SANITIZE = ROOT / "tests" / "sanitize.cfg"
+# nbval reads the same file (--nbval-sanitize-with in pyproject.toml).
+SANITIZE = Path(__file__).resolve().parent.parent / "sanitize.cfg"
 # The same rules as nbval (nbval/plugin.py IPyNbFile.skip_compare, without nbdime): these keys
 # are never compared. Images are checked for presence only (see compare_outputs).
 SKIP_COMPARE = {

@@ -18,8 +18,8 @@ import re
 import shutil
 from types import SimpleNamespace
 
-from sitetools.harness import LiteError
-from sitetools.harness.browser import Watch
+from tests.harness import LiteError
+from tests.harness.browser import Watch
 
 ENGINES = ("chromium", "firefox", "webkit")
 
@@ -83,7 +83,7 @@ def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy
     """One page of `engine`, fresh profile. Chromium needs `playwright`; Firefox and WebKit send
     requests leaving 127.0.0.1 to the proxy on `proxy_port`, whose record is `offsite`."""
     if engine == "chromium":
-        from sitetools.harness.browser import browser
+        from tests.harness.browser import browser
 
         with browser(playwright) as context:
             page = context.new_page()
@@ -93,9 +93,9 @@ def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy
     watch = Watch()
     watch.offsite = offsite if offsite is not None else []
     if engine == "firefox":
-        from sitetools.harness.firefox import firefox_page as opener
+        from tests.harness.firefox import firefox_page as opener
     elif engine == "webkit":
-        from sitetools.harness.webkit import webkit_page as opener
+        from tests.harness.webkit import webkit_page as opener
     else:
         raise LiteError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
     with opener(watch, proxy_port) as page:

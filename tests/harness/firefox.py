@@ -15,9 +15,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from sitetools.harness import LiteError
-from sitetools.harness.browser import Watch
-from sitetools.harness.engines import EnginePage, require
+from tests.harness import LiteError
+from tests.harness.browser import Watch
+from tests.harness.engines import EnginePage, require
 
 BRIDGE = Path(__file__).parent / "firefox" / "bridge.mjs"
 START_TIMEOUT = 120.0  # seconds until Firefox is up

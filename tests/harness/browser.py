@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from sitetools.harness import LiteError
+from tests.harness import LiteError
 
 # Names that stay on this machine: a request to any other host is a request leaving 127.0.0.1.
 LOOPBACK = {"127.0.0.1", "localhost"}

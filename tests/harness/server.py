@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitetools import BUILD, DIST
-from sitetools.harness import LiteError
+from tests.harness import LiteError
 
 
 @contextlib.contextmanager

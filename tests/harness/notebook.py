@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from sitetools.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
-from sitetools.harness.engines import POLL_JS, EngineTimeout
-from sitetools.harness.outputs import output_text
+from tests.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
+from tests.harness.engines import POLL_JS, EngineTimeout
+from tests.harness.outputs import output_text
 
 STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()
 
