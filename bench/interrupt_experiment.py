@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.interrupt_experiment [--runs 3]
 
-Serves dist/ with COOP/COEP headers (sitetools/harness/server.py), opens a new notebook in a fresh
+Serves dist/ with COOP/COEP headers (tests/harness/server.py), opens a new notebook in a fresh
 headless Chromium, checks that the page is isolated, runs a busy loop, presses Kernel > Interrupt
 and looks at the kernel 5 s later. Prints one line per run. An experiment, not a test: the
 isolated mode was not reliable enough here to gate CI on (see the README).

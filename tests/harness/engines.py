@@ -4,36 +4,20 @@
     firefox   Debian's firefox-esr over WebDriver BiDi, by npm's puppeteer-core (firefox.py)
     webkit    Debian's WebKitGTK MiniBrowser through WebKitWebDriver and Selenium (webkit.py)
 
-A page of any engine offers what the notebook actions (notebook.py) use: goto(url),
-evaluate(js, arg), wait_for_function(js, arg=, timeout= in ms) and `context.watch` (browser.Watch:
-console, errors, requests that tried to leave 127.0.0.1). `js` is a function's source, called
-with `arg` in the page, as in Playwright. Firefox and WebKit send every request for a host other
-than 127.0.0.1 or localhost to a proxy that forwards nothing and records it (server.offsite_trap).
+A page of any engine offers what the notebook actions (notebook.py) use (base.py says what).
+Firefox and WebKit send every request for a host other than 127.0.0.1 or localhost to a proxy
+that forwards nothing and records it (server.offsite_trap).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import shutil
-from types import SimpleNamespace
 
 from tests.harness import LiteError
 from tests.harness.browser import Watch
 
 ENGINES = ("chromium", "firefox", "webkit")
-
-# Waits on a condition in the page: call the predicate every 100 ms until it is truthy or time is up.
-POLL_JS = """async ({src, arg, timeout}) => {
-  const predicate = (0, eval)(`(${src})`);
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await predicate(arg)) return true;
-    if (Date.now() > end) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}"""
-
 
 # Firefox's own service traffic (remote settings, updates): not the page's. It never leaves either:
 # it reaches the recording proxy (server.offsite_trap), which refuses it.
@@ -43,39 +27,6 @@ FIREFOX_SERVICES = re.compile(r"^CONNECT [\w.-]+\.(?:mozilla\.(?:com|org|net)|fi
 def left_by_page(offsite: list[str]) -> list[str]:
     """The recorded requests for other hosts that the page made (Firefox's own services left out)."""
     return [r for r in offsite if not FIREFOX_SERVICES.match(r)]
-
-
-class EngineTimeout(LiteError):
-    """A wait_for_function whose condition did not hold in time (Playwright's TimeoutError elsewhere)."""
-
-
-class EnginePage:
-    """What the harness needs from a page; an engine implements call(src, arg) and goto(url)."""
-
-    engine = "?"
-
-    def __init__(self, watch: Watch):
-        self.context = SimpleNamespace(watch=watch)
-
-    def call(self, src: str, arg):
-        raise NotImplementedError
-
-    def evaluate(self, js: str, arg=None):
-        return self.call(js, arg)
-
-    def wait_for_function(self, js: str, arg=None, timeout: float = 30000) -> None:
-        if not self.call(POLL_JS, {"src": js, "arg": arg, "timeout": timeout}):
-            raise EngineTimeout(f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}")
-
-
-def require(command: str, package: str) -> str:
-    """The absolute path of a command, or an error naming the Debian package that provides it."""
-    path = shutil.which(command)
-    if not path:
-        raise LiteError(
-            f"`{command}` is not installed: run `apt-get install -y {package}` (`make test` does it)."
-        )
-    return path
 
 
 @contextlib.contextmanager

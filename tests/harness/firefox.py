@@ -16,8 +16,8 @@ import threading
 from pathlib import Path
 
 from tests.harness import LiteError
+from tests.harness.base import EnginePage, require
 from tests.harness.browser import Watch
-from tests.harness.engines import EnginePage, require
 
 BRIDGE = Path(__file__).parent / "firefox" / "bridge.mjs"
 START_TIMEOUT = 120.0  # seconds until Firefox is up

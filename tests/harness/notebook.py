@@ -2,7 +2,7 @@
 
 Every wait is a wait on a condition in the page (wait_for_function), never a sleep.
 The JavaScript snippets that several actions share are named here once. Every action works on a
-page of any engine (engines.py: Chromium, Firefox, WebKit): each runs the JupyterLab command that
+page of any engine (base.py, engines.py: Chromium, Firefox, WebKit): each runs the JupyterLab command that
 the learner's menu item or key runs (notebook:create-new, notebook:run-cell, docmanager:save,
 kernelmenu:restart) and presses the dialog's button as the learner would.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.harness import CELL_TIMEOUT, KERNEL_IDLE_TIMEOUT, LiteError
-from tests.harness.engines import POLL_JS, EngineTimeout
+from tests.harness.base import POLL_JS, EngineTimeout
 from tests.harness.outputs import output_text
 
 STDIN_ANSWER = "Ada"  # what the runner types when a cell calls input()

@@ -23,8 +23,8 @@ from selenium import webdriver
 from selenium.webdriver.webkitgtk.options import Options
 
 from tests.harness import LiteError
+from tests.harness.base import EnginePage, require
 from tests.harness.browser import Watch
-from tests.harness.engines import EnginePage, require
 
 # Where Debian's libwebkit2gtk-4.1-0 puts it (`dpkg -L libwebkit2gtk-4.1-0 | grep MiniBrowser`).
 MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")

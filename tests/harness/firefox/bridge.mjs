@@ -1,4 +1,4 @@
-// Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core, for sitetools/harness/firefox.py.
+// Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core, for tests/harness/firefox.py.
 // argv[2]: JSON {executablePath, userDataDir, prefs}. Then JSON lines: in on stdin
 // {id, op: "goto"|"evaluate"|"close", ...}, out on stdout {id, value} or {id, error};
 // lines without an id are events: {event: "console"|"pageerror", type, text}.
