@@ -5,7 +5,7 @@
 Serves dist/ with COOP/COEP headers (tests/harness/server.py), opens a new notebook in a fresh
 headless Chromium, checks that the page is isolated, runs a busy loop, presses Kernel > Interrupt
 and looks at the kernel 5 s later. Prints one line per run. An experiment, not a test: the
-isolated mode was not reliable enough here to gate CI on (see the README).
+isolated mode was not reliable enough here to gate CI on (see docs/how-it-works.md).
 """
 
 import argparse
