@@ -216,7 +216,8 @@ def cell_outputs(page, index: int) -> list[dict]:
     notebook document holds them, which is what File > Save writes.
 
     Not the output area's own `outputs.toJSON()`: in WebKitGTK 2.50 that drops outputs once
-    JavaScriptCore's top JIT tier (FTL) has compiled the generator behind it (docs/testing.md, Browser engines)."""
+    JavaScriptCore's top JIT tier (FTL) has compiled the generator behind it (docs/testing.md,
+    "Browser engines")."""
     return page.evaluate(
         f"""(i) => {{
       const cells = {NOTEBOOK}.content.model.cells;
