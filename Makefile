@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make test ENGINE=firefox` (or chromium, webkit): only the tests that take an engine, in that one.
 ENGINE ?=
 TESTS := $(if $(ENGINE),tests/test_parity.py tests/test_essentials.py tests/test_engines.py --engine=$(ENGINE) -k $(ENGINE))
-FIREFOX_BRIDGE := sitetools/harness/firefox
+FIREFOX_BRIDGE := tests/harness/firefox
 
 .PHONY: serve site test outputs browsers chromium firefox webkit
 

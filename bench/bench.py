@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -35,16 +36,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from sitetools import BUILD, CONTENT, DIST, harness
+from sitetools import BUILD, CONTENT, DIST
 from sitetools import site as site_build
-from sitetools.harness import browser, server
-from sitetools.harness import notebook as ui
+from tests import harness
+from tests.harness import browser, server
+from tests.harness import notebook as ui
 
 BENCH = Path(__file__).resolve().parent
 STOCK = BUILD / "stock-dist"
@@ -106,31 +108,76 @@ def site_size(directory: Path) -> int:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def new_result() -> dict:
-    return {
-        "cold_idle_s": [],
-        "warm_idle_s": [],
-        "cold_bytes": [],
-        "warm_bytes": [],
-        "link_cold_idle_s": [],
-        "link_warm_idle_s": [],
-        "link_cold_bytes": [],
-        "link_warm_bytes": [],
-        # When JupyterLab's front end had restored its layout (navigation = 0), in the same page loads
-        # as cold_idle_s, ...: the part of the kernel-idle time that is not the kernel's.
-        "cold_front_end_s": [],
-        "warm_front_end_s": [],
-        "link_cold_front_end_s": [],
-        "link_warm_front_end_s": [],
-        "restored_idle_s": [],  # notebook 1's kernel, on the page load that restores all six
-        "restored_kernels": [],  # kernel Workers that page load created (one per Pyodide kernel)
-        "restored_sessions": [],  # sessions running when notebook 1's kernel was idle
-        "restored_bytes": [],  # served by that page load until then (the profile has it all cached)
-        "layout_open_s": [],  # per run: opening notebook k (1..6) in one page, k-1 left open
-        "first_import_s": {m: [] for m in IMPORTS},
-        "notebook_run_s": {},
-        "top_files": None,
-    }
+@dataclass
+class Starts:
+    """One kind of start (cold or warm, on one server), per run: seconds from navigation until the
+    kernel was idle, until JupyterLab's front end had restored its layout (in the same page load:
+    the part of the idle time that is not the kernel's), and the bytes served until idle."""
+
+    idle_s: list[float] = field(default_factory=list)
+    front_end_s: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+
+    def add(self, took: float, served: int, front_end: float) -> None:
+        self.idle_s.append(took)
+        self.bytes.append(served)
+        self.front_end_s.append(front_end)
+
+
+@dataclass
+class Restored:
+    """The page load that restores the six open notebooks, per run (measure_restored_layout)."""
+
+    idle_s: list[float] = field(default_factory=list)  # notebook 1's kernel
+    kernels: list[int] = field(default_factory=list)  # kernel Workers created (one per Pyodide kernel)
+    sessions: list[int] = field(default_factory=list)  # sessions running when notebook 1 was idle
+    bytes: list[int] = field(default_factory=list)  # served until then (the profile has it all cached)
+    open_s: list[list[float]] = field(default_factory=list)  # opening notebook k (1..6), k-1 left open
+
+
+@dataclass
+class SiteResult:
+    """Everything measured on one site (this one or stock), over the runs."""
+
+    cold: Starts = field(default_factory=Starts)
+    warm: Starts = field(default_factory=Starts)
+    link_cold: Starts = field(default_factory=Starts)  # through the slow link
+    link_warm: Starts = field(default_factory=Starts)
+    restored: Restored = field(default_factory=Restored)
+    first_import_s: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in IMPORTS})
+    notebook_run_s: dict[str, list[float]] = field(default_factory=dict)  # Run All, per notebook
+    top_files: list | None = None  # the largest files of the first cold start: [(path, bytes)]
+
+    @classmethod
+    def from_json(cls, data: dict) -> SiteResult:
+        starts = {k: Starts(**data[k]) for k in ("cold", "warm", "link_cold", "link_warm")}
+        return cls(**(data | starts | {"restored": Restored(**data["restored"])}))
+
+
+@dataclass
+class Results:
+    """A benchmark: its settings, the machine, both builds and both sites' measures (results.json)."""
+
+    quick: bool
+    link: server.Link
+    machine: dict
+    build_s: dict[str, float]  # clean build, "project" and "stock"
+    size: dict[str, int]  # bytes of the built site
+    runs: int = 0
+    project: SiteResult = field(default_factory=SiteResult)
+    stock: SiteResult = field(default_factory=SiteResult)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Results:
+        sites = {name: SiteResult.from_json(data[name]) for name in ("project", "stock")}
+        return cls(**(data | sites | {"link": server.Link(**data["link"])}))
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=1) + "\n"
+
+    def sites(self) -> dict[str, SiteResult]:
+        """Both sites' measures, stock first (the order every measure takes them in)."""
+        return {"stock": self.stock, "project": self.project}
 
 
 @dataclass
@@ -165,60 +212,57 @@ def start(page, url: str, sent: list, what: str, timeout: float = harness.KERNEL
     return took, sum(n for _, n in sent), page.evaluate("() => window.__frontEndReady")
 
 
-def cold_and_warm(pw, url: str, sent: list, out: dict, prefix: str = "", on_cold=None, on_warm=None):
-    """Cold start in a fresh profile, then a warm start in a new page of the same profile (cached):
-    kernel idle and bytes served into out[prefix + "cold_idle_s"], ...; on_cold(page) runs on the
-    cold page after idle, on_warm(page) on the warm one."""
+def cold_and_warm(pw, url: str, sent: list, cold: Starts, warm: Starts, on_cold=None, on_warm=None):
+    """Cold start in a fresh profile, then a warm start in a new page of the same profile (cached),
+    each added to its Starts; on_cold(page) runs on the cold page after idle, on_warm(page) on the
+    warm one."""
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
         with browser.browser(pw, Path(profile)) as ctx:
             page = ctx.new_page()
-            took, served, front_end = start(page, url, sent, what=f"{prefix}cold start")
-            out[prefix + "cold_idle_s"].append(took)
-            out[prefix + "cold_front_end_s"].append(front_end)
-            out[prefix + "cold_bytes"].append(served)
-            if out["top_files"] is None and not prefix:
-                by_file: dict[str, int] = {}
-                for path, n in sent:
-                    by_file[path] = by_file.get(path, 0) + n
-                out["top_files"] = sorted(by_file.items(), key=lambda kv: -kv[1])[:8]
+            cold.add(*start(page, url, sent, what="cold start"))
             if on_cold:
                 on_cold(page)
             ui.close_everything(page)
             page.close()
             page = ctx.new_page()
-            took, served, front_end = start(page, url, sent, what=f"{prefix}warm start")
-            out[prefix + "warm_idle_s"].append(took)
-            out[prefix + "warm_front_end_s"].append(front_end)
-            out[prefix + "warm_bytes"].append(served)
+            warm.add(*start(page, url, sent, what="warm start"))
             if on_warm:
                 on_warm(page)
 
 
-def measure_loopback(pw, site: Site, out: dict, quick: bool) -> None:
+def largest_files(sent: list, n: int = 8) -> list[tuple[str, int]]:
+    """The n files that took the most bytes, a file's requests summed."""
+    by_file: dict[str, int] = {}
+    for path, size in sent:
+        by_file[path] = by_file.get(path, 0) + size
+    return sorted(by_file.items(), key=lambda kv: -kv[1])[:n]
+
+
+def measure_loopback(pw, site: Site, out: SiteResult, quick: bool) -> None:
     """Cold start, the first imports, warm start, every notebook with Run All (quick: start-up only)."""
 
-    def first_imports(page):
-        for module in IMPORTS:
+    def after_cold(page):
+        if out.top_files is None:  # what the first cold start was served, before any import
+            out.top_files = largest_files(site.sent)
+        for module in [] if quick else IMPORTS:
             started = time.monotonic()
             ui.run_code(page, f"import {module}")
-            out["first_import_s"][module].append(time.monotonic() - started)
+            out.first_import_s[module].append(time.monotonic() - started)
 
     def every_notebook(page):
         for name in sorted(p.name for p in CONTENT.glob("*.ipynb")):
             ui.close_everything(page)
             ui.open_notebook(page, site.url, name)
-            out["notebook_run_s"].setdefault(name, []).append(run_all_cells(page, name))
+            out.notebook_run_s.setdefault(name, []).append(run_all_cells(page, name))
         ui.close_everything(page)
 
-    if quick:
-        cold_and_warm(pw, site.url, site.sent, out)
-    else:
-        cold_and_warm(pw, site.url, site.sent, out, on_cold=first_imports, on_warm=every_notebook)
+    on_warm = None if quick else every_notebook
+    cold_and_warm(pw, site.url, site.sent, out.cold, out.warm, on_cold=after_cold, on_warm=on_warm)
 
 
-def measure_slow_link(pw, site: Site, out: dict, quick: bool) -> None:
+def measure_slow_link(pw, site: Site, out: SiteResult, quick: bool) -> None:
     """Cold and warm start through the slow link (its own server of the same site)."""
-    cold_and_warm(pw, site.link_url, site.link_sent, out, prefix="link_")
+    cold_and_warm(pw, site.link_url, site.link_sent, out.link_cold, out.link_warm)
 
 
 # Every open notebook's kernel is idle.
@@ -228,61 +272,77 @@ ALL_IDLE_JS = """() => {
 }"""
 
 
-def measure_restored_layout(pw, site: Site, out: dict, quick: bool) -> None:
+def measure_restored_layout(pw, site: Site, out: SiteResult, quick: bool) -> None:
     """A learner opens the six notebooks one after another in one page (notebook 1 from a link,
     the others through JupyterLab's document manager, docmanager:open, as from the file browser),
     leaves them open and idle, then loads the lab again with notebook 1: JupyterLab restores all
     six tabs and starts a kernel for each. The measure (loopback): notebook 1's kernel idle on that
     page load, the kernels (Workers) it started and the bytes it was served."""
     notebooks = sorted(p.name for p in CONTENT.glob("*.ipynb"))
-    opening = []
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
         with browser.browser(pw, Path(profile)) as ctx:
             ctx.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
             page = ctx.new_page()
-            for name in notebooks:
-                started = time.monotonic()
-                if name == notebooks[0]:
-                    page.goto(f"{site.url}lab/index.html?path={name}")
-                else:
-                    page.evaluate(
-                        "(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})", name
-                    )
-                ui.use_notebook(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
-                opening.append(time.monotonic() - started)
-                print(f"[bench]   {name} idle after {opening[-1]:.1f} s", flush=True)
-            page.wait_for_function(ALL_IDLE_JS, timeout=RESTORED_TIMEOUT * 1000)
-            ui.wait_until(page, ui.LAYOUT_SAVED_JS, notebooks, timeout=60)
-            print("[bench]   layout stored; loading it again", flush=True)
+            opening = open_one_after_another(page, site.url, notebooks)
             site.sent.clear()
-            started = time.monotonic()
-            page.goto(f"{site.url}lab/index.html?path={NOTEBOOK}")
-            # JupyterLab may put the layout's last tab in front of the linked one (a race between
-            # its restorer and its router); then the learner clicks the notebook's tab.
-            page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-            page.evaluate(
-                f"""async (p) => {{
-              await window.jupyterapp.restored;
-              window.jupyterapp.shell.activateById(({ui.PANEL_JS})(p).id);
-            }}""",
-                NOTEBOOK,
-            )
-            ui.use_notebook(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
-            took, served = time.monotonic() - started, sum(n for _, n in site.sent)
-            counts = page.evaluate("""() => ({
-              workers: window.__kernelWorkers,
-              sessions: [...window.jupyterapp.serviceManager.sessions.running()].length,
-              notebooks: [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext).length,
-            })""")
+            took, counts = load_restored_layout(page, site.url)
+            served = sum(n for _, n in site.sent)
     if counts["notebooks"] != len(notebooks):
         raise harness.LiteError(
             f"the restored layout held {counts['notebooks']} notebooks, not {len(notebooks)}"
         )
-    out["restored_idle_s"].append(took)
-    out["restored_kernels"].append(counts["workers"])
-    out["restored_sessions"].append(counts["sessions"])
-    out["restored_bytes"].append(served)
-    out["layout_open_s"].append(opening)
+    out.restored.idle_s.append(took)
+    out.restored.kernels.append(counts["workers"])
+    out.restored.sessions.append(counts["sessions"])
+    out.restored.bytes.append(served)
+    out.restored.open_s.append(opening)
+
+
+def open_one_after_another(page, url: str, notebooks: list[str]) -> list[float]:
+    """Open the notebooks in one page, each left open, until all are idle and the layout is stored;
+    the seconds each took to be idle."""
+    opening = []
+    for name in notebooks:
+        started = time.monotonic()
+        if name == notebooks[0]:
+            page.goto(f"{url}lab/index.html?path={name}")
+        else:
+            page.evaluate("(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})", name)
+        ui.use_notebook(page, name, f"opening {name} with the others open", RESTORED_TIMEOUT)
+        opening.append(time.monotonic() - started)
+        print(f"[bench]   {name} idle after {opening[-1]:.1f} s", flush=True)
+    page.wait_for_function(ALL_IDLE_JS, timeout=RESTORED_TIMEOUT * 1000)
+    ui.wait_until(page, ui.LAYOUT_SAVED_JS, notebooks, timeout=60)
+    print("[bench]   layout stored; loading it again", flush=True)
+    return opening
+
+
+# What the restored page load started: kernel Workers, running sessions, open notebooks.
+RESTORED_COUNTS_JS = """() => ({
+  workers: window.__kernelWorkers,
+  sessions: [...window.jupyterapp.serviceManager.sessions.running()].length,
+  notebooks: [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext).length,
+})"""
+
+
+def load_restored_layout(page, url: str) -> tuple[float, dict]:
+    """Load the lab with NOTEBOOK again (the stored layout reopens every tab): the seconds until
+    its kernel is idle, and what the page load started (RESTORED_COUNTS_JS)."""
+    started = time.monotonic()
+    page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
+    # JupyterLab may put the layout's last tab in front of the linked one (a race between
+    # its restorer and its router); then the learner clicks the notebook's tab.
+    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+    page.evaluate(
+        f"""async (p) => {{
+      await window.jupyterapp.restored;
+      window.jupyterapp.shell.activateById(({ui.PANEL_JS})(p).id);
+    }}""",
+        NOTEBOOK,
+    )
+    ui.use_notebook(page, NOTEBOOK, "the restored layout", RESTORED_TIMEOUT)
+    took = time.monotonic() - started
+    return took, page.evaluate(RESTORED_COUNTS_JS)
 
 
 MEASURES = [measure_loopback, measure_slow_link, measure_restored_layout]
@@ -347,84 +407,109 @@ def compare_row(label: str, ours: list[float], stock: list[float], unit: str, fm
     return f"| {label} | {cell(a)} | {cell(b)} | {ratio} |"
 
 
-def report(results: dict) -> str:
-    p, s = results["project"], results["stock"]
-    link = results["link"]
-    over = (
-        f"over the slow link ({link['mbit_per_s']:g} Mbit/s shared, {link['latency_ms']:g} ms per response)"
+def report(results: Results) -> str:
+    """The Markdown that bench/RESULTS.md quotes: the machine, the table, the layout line, the files."""
+    p, s = results.project, results.stock
+    rows = ["| measure (median, min-max) | this site | stock | ratio |", "|---|---|---|---|"]
+    rows += start_rows(p, s, results.link) + restored_rows(p, s) + work_rows(p, s) + build_rows(results)
+    files = "\n".join(f"| `{path}` | {n / 1e6:.2f} MB |" for path, n in p.top_files)
+    largest = "Largest files served until the kernel is idle (this site, cold):"
+    return (
+        f"{machine_line(results)}\n\n"
+        + "\n".join(rows)
+        + f"\n\n{layout_line(p, s)}\n\n{largest}\n\n| file | bytes |\n|---|---|\n{files}\n"
     )
 
-    def megabytes(key):
-        return [[n / 1e6 for n in r[key]] for r in (p, s)]
 
-    def front_end(kind):
-        return [r[f"{kind}_front_end_s"] for r in (p, s)]
+def megabytes(values: list[int]) -> list[float]:
+    return [n / 1e6 for n in values]
 
-    lines = [
-        "| measure (median, min-max) | this site | stock | ratio |",
-        "|---|---|---|---|",
-        compare_row("cold kernel idle", p["cold_idle_s"], s["cold_idle_s"], "s"),
-        compare_row("warm kernel idle", p["warm_idle_s"], s["warm_idle_s"], "s"),
-        compare_row("of which JupyterLab's front end (layout restored), cold", *front_end("cold"), "s"),
-        compare_row("of which JupyterLab's front end (layout restored), warm", *front_end("warm"), "s"),
-        compare_row("bytes served until idle, cold", *megabytes("cold_bytes"), "MB", "{:.1f}"),
-        compare_row("bytes served until idle, warm", *megabytes("warm_bytes"), "MB", "{:.2f}"),
-        compare_row(f"cold kernel idle {over}", p["link_cold_idle_s"], s["link_cold_idle_s"], "s"),
-        compare_row(f"warm kernel idle {over}", p["link_warm_idle_s"], s["link_warm_idle_s"], "s"),
-        compare_row("of which the front end, slow link, cold", *front_end("link_cold"), "s"),
-        compare_row("of which the front end, slow link, warm", *front_end("link_warm"), "s"),
-        compare_row("bytes on the slow link until idle, cold", *megabytes("link_cold_bytes"), "MB", "{:.1f}"),
-        compare_row("bytes on the slow link until idle, warm", *megabytes("link_warm_bytes"), "MB", "{:.2f}"),
+
+def start_rows(p: SiteResult, s: SiteResult, link: server.Link) -> list[str]:
+    """Kernel idle, the front end and the bytes served, cold and warm: on loopback, then over the link."""
+    loopback = ("kernel idle", "of which JupyterLab's front end (layout restored)", "bytes served until idle")
+    slow = (f"kernel idle over the slow link ({link})", "of which the front end, slow link")
+    return [
+        *start_group((p.cold, p.warm), (s.cold, s.warm), *loopback),
+        *start_group(
+            (p.link_cold, p.link_warm), (s.link_cold, s.link_warm), *slow, "bytes on the slow link until idle"
+        ),
+    ]
+
+
+def start_group(ours: tuple, stock: tuple, idle: str, front_end: str, served: str) -> list[str]:
+    """Six rows from (cold, warm) Starts of each site: kernel idle, front end, bytes; cold, then warm."""
+    (cold, warm), (stock_cold, stock_warm) = ours, stock
+    pairs = [("cold", cold, stock_cold, "{:.1f}"), ("warm", warm, stock_warm, "{:.2f}")]
+    return [
+        *(compare_row(f"{when} {idle}", a.idle_s, b.idle_s, "s") for when, a, b, _ in pairs),
+        *(compare_row(f"{front_end}, {when}", a.front_end_s, b.front_end_s, "s") for when, a, b, _ in pairs),
+        *(
+            compare_row(f"{served}, {when}", megabytes(a.bytes), megabytes(b.bytes), "MB", f)
+            for when, a, b, f in pairs
+        ),
+    ]
+
+
+def restored_rows(p: SiteResult, s: SiteResult) -> list[str]:
+    a, b = p.restored, s.restored
+    return [
         compare_row(
             "restored layout: kernel idle of the notebook opened, with the six tutorial notebooks open",
-            p["restored_idle_s"],
-            s["restored_idle_s"],
+            a.idle_s,
+            b.idle_s,
             "s",
         ),
-        compare_row(
-            "restored layout: kernels started by that page load",
-            p["restored_kernels"],
-            s["restored_kernels"],
-            "",
-            "{:.0f}",
-        ),
-        compare_row("restored layout: bytes served until idle", *megabytes("restored_bytes"), "MB", "{:.2f}"),
+        compare_row("restored layout: kernels started by that page load", a.kernels, b.kernels, "", "{:.0f}"),
+        compare_row("restored layout: bytes served until idle", megabytes(a.bytes), megabytes(b.bytes), "MB"),
     ]
-    for module in IMPORTS:
-        if p["first_import_s"][module]:  # not measured with --quick
-            label = f"first `import {module}` (cell wall time)"
-            lines.append(compare_row(label, p["first_import_s"][module], s["first_import_s"][module], "s"))
-    for name in p["notebook_run_s"]:
-        lines.append(
-            compare_row(f"run {name} after idle", p["notebook_run_s"][name], s["notebook_run_s"][name], "s")
+
+
+def work_rows(p: SiteResult, s: SiteResult) -> list[str]:
+    """The first imports and each notebook's Run All (none with --quick)."""
+    rows = [
+        compare_row(
+            f"first `import {module}` (cell wall time)",
+            p.first_import_s[module],
+            s.first_import_s[module],
+            "s",
         )
-    build, size = results["build_s"], {k: v / 1e6 for k, v in results["size"].items()}
-    lines.append(compare_row("clean build", [build["project"]], [build["stock"]], "s", "{:.1f}"))
-    lines.append(compare_row("built site size", [size["project"]], [size["stock"]], "MB", "{:.1f}"))
-    files = "\n".join(f"| `{path}` | {n / 1e6:.2f} MB |" for path, n in p["top_files"])
-    m = results["machine"]
-    quick = " (--quick: start-up only)" if results["quick"] else ""
-    machine_line = (
+        for module in IMPORTS
+        if p.first_import_s[module]
+    ]
+    for name, ours in p.notebook_run_s.items():
+        rows.append(compare_row(f"run {name} after idle", ours, s.notebook_run_s[name], "s"))
+    return rows
+
+
+def build_rows(results: Results) -> list[str]:
+    build, size = results.build_s, {k: v / 1e6 for k, v in results.size.items()}
+    return [
+        compare_row("clean build", [build["project"]], [build["stock"]], "s", "{:.1f}"),
+        compare_row("built site size", [size["project"]], [size["stock"]], "MB", "{:.1f}"),
+    ]
+
+
+def machine_line(results: Results) -> str:
+    m = results.machine
+    quick = " (--quick: start-up only)" if results.quick else ""
+    return (
         f"Machine: {m['cores']} cores, {m['cpu']}; {m['browser']}; {m['date']}; "
-        f"{results['runs']} runs each{quick}."
+        f"{results.runs} runs each{quick}."
     )
 
-    def opening(r):  # median over the runs of the seconds to open notebook k with k-1 open
-        return ", ".join(f"{statistics.median(k):.1f}" for k in zip(*r["layout_open_s"], strict=True))
 
-    layout = (
+def layout_line(p: SiteResult, s: SiteResult) -> str:
+    def opening(r: SiteResult) -> str:  # median over the runs of the seconds to open notebook k, k-1 open
+        return ", ".join(f"{statistics.median(k):.1f}" for k in zip(*r.restored.open_s, strict=True))
+
+    return (
         "Opening the six notebooks one after another in one page, the others left open (kernel idle, "
         f"s, notebook 1..6): this site {opening(p)}; stock {opening(s)}."
     )
-    largest = "Largest files served until the kernel is idle (this site, cold):"
-    return (
-        f"{machine_line}\n\n"
-        + "\n".join(lines)
-        + f"\n\n{layout}\n\n{largest}\n\n| file | bytes |\n|---|---|\n{files}\n"
-    )
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
@@ -435,40 +520,43 @@ def main() -> int:
         "--latency-ms", type=float, default=40.0, help="slow link: delay before every response"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results.json", help="where the raw numbers go")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def serve_both(stack: contextlib.ExitStack, link: server.Link) -> dict[str, Site]:
+    """Stock and this site, each on loopback and through its own slow link, for the stack's life."""
+    sites = {}
+    for name, directory in (("stock", STOCK), ("project", DIST)):
+        url, sent = stack.enter_context(server.counting_server(directory))
+        link_url, link_sent = stack.enter_context(server.counting_server(directory, link=link))
+        sites[name] = Site(url, sent, link_url, link_sent)
+    return sites
+
+
+def run_measures(pw, sites: dict[str, Site], results: Results, runs: int, out: Path) -> None:
+    """Interleaved measure by measure, so both configurations see the same machine conditions;
+    the results are written after every run, so an interrupted benchmark still reports what it has."""
+    for run in range(runs):
+        for measure in MEASURES:
+            for name, measured in results.sites().items():
+                measure(pw, sites[name], measured, results.quick)
+                print(f"[bench] run {run + 1}: {measure.__name__} {name} done", flush=True)
+        results.runs = run + 1
+        out.write_text(results.to_json())
+        print(f"[bench] run {run + 1}/{runs} done", flush=True)
+
+
+def main() -> int:
+    args = arguments()
     link = server.Link(mbit_per_s=args.mbit, latency_ms=args.latency_ms)
     with server.exclusive_site():
         build_s = {"project": build_project(), "stock": build_stock()}
-        results = {
-            "runs": 0,
-            "quick": args.quick,
-            "link": {"mbit_per_s": link.mbit_per_s, "latency_ms": link.latency_ms},
-            "machine": machine(),
-            "build_s": build_s,
-            "size": {"project": site_size(DIST), "stock": site_size(STOCK)},
-            "project": new_result(),
-            "stock": new_result(),
-        }
+        size = {"project": site_size(DIST), "stock": site_size(STOCK)}
+        results = Results(quick=args.quick, link=link, machine=machine(), build_s=build_s, size=size)
         with contextlib.ExitStack() as stack:
             pw = stack.enter_context(sync_playwright())
-            sites = {}
-            for name, directory in (("stock", STOCK), ("project", DIST)):
-                url, sent = stack.enter_context(server.counting_server(directory))
-                link_url, link_sent = stack.enter_context(server.counting_server(directory, link=link))
-                sites[name] = Site(url, sent, link_url, link_sent)
-            # Interleaved measure by measure, so both configurations see the same machine
-            # conditions; the results are written after every run, so an interrupted benchmark
-            # still reports what it has.
-            for run in range(args.runs):
-                for measure in MEASURES:
-                    for name, site in sites.items():
-                        measure(pw, site, results[name], args.quick)
-                        print(f"[bench] run {run + 1}: {measure.__name__} {name} done", flush=True)
-                results["runs"] = run + 1
-                args.out.write_text(json.dumps(results, indent=1) + "\n")
-                print(f"[bench] run {run + 1}/{args.runs} done", flush=True)
-    table = report(results)
-    print(table)
+            run_measures(pw, serve_both(stack, link), results, args.runs, args.out)
+    print(report(results))
     return 0
 
 

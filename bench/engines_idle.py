@@ -4,7 +4,7 @@ is idle, a fresh profile (empty cache, no service worker) every run; the median 
     .venv/bin/python -m bench.engines_idle [--runs 3] [--engine chromium --engine webkit ...]
 
 Serves the built dist/ (make site first) on 127.0.0.1 and drives the engines through the test
-harness (sitetools/harness/engines.py); the browser's own start is not counted.
+harness (tests/harness/engines.py); the browser's own start is not counted.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import time
 from playwright.sync_api import sync_playwright
 
 from sitetools import DIST
-from sitetools.harness import engines, server
-from sitetools.harness import notebook as ui
+from tests.harness import engines, server
+from tests.harness import notebook as ui
 
 NOTEBOOK = "01-python-on-webassembly.ipynb"
 

@@ -2,19 +2,20 @@
 
     .venv/bin/python -m bench.interrupt_experiment [--runs 3]
 
-Serves dist/ with COOP/COEP headers (sitetools/harness/server.py), opens a new notebook in a fresh
+Serves dist/ with COOP/COEP headers (tests/harness/server.py), opens a new notebook in a fresh
 headless Chromium, checks that the page is isolated, runs a busy loop, presses Kernel > Interrupt
 and looks at the kernel 5 s later. Prints one line per run. An experiment, not a test: the
-isolated mode was not reliable enough here to gate CI on (see the README).
+isolated mode was not reliable enough here to gate CI on (see docs/how-it-works.md).
 """
 
 import argparse
 
 from playwright.sync_api import sync_playwright
 
-from sitetools import DIST, harness
-from sitetools.harness import browser, outputs, server
-from sitetools.harness import notebook as ui
+from sitetools import DIST
+from tests import harness
+from tests.harness import browser, outputs, server
+from tests.harness import notebook as ui
 
 
 def one_run(pw, url) -> str:

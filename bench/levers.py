@@ -33,9 +33,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench.bench import cold_and_warm, new_result
+from bench.bench import SiteResult, cold_and_warm
 from sitetools import DIST, kernel_start
-from sitetools.harness import server
+from tests.harness import server
 
 UNUSED_PLUGINS = [
     "@jupyterlab/lsp-extension",  # no language server in the browser
@@ -92,7 +92,8 @@ VARIANTS = {
 
 
 # The timings each variant reports, in table order.
-TIMES = ["cold_idle_s", "warm_idle_s", "cold_front_end_s", "warm_front_end_s"]
+def times(r: SiteResult) -> list[list[float]]:
+    return [r.cold.idle_s, r.warm.idle_s, r.cold.front_end_s, r.warm.front_end_s]
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -104,7 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    results = {name: new_result() for name in VARIANTS}
+    results = {name: SiteResult() for name in VARIANTS}
     with tempfile.TemporaryDirectory(prefix="levers-") as work, contextlib.ExitStack() as stack:
         pw = stack.enter_context(sync_playwright())
         served = {}
@@ -116,15 +117,15 @@ def main() -> int:
             served[name] = stack.enter_context(server.counting_server(site))
         for run in range(args.runs):
             for name, (url, sent) in served.items():
-                cold_and_warm(pw, url, sent, results[name])
+                cold_and_warm(pw, url, sent, results[name].cold, results[name].warm)
             print(f"[levers] run {run + 1}/{args.runs} done", flush=True)
     print(
         "| variant | cold idle, s | warm idle, s | front end ready, cold, s | front end ready, warm, s"
         " | MB until idle, cold |\n|---|---|---|---|---|---|"
     )
     for name, r in results.items():
-        cells = [name] + [spread(r[key], "{:.2f}") for key in TIMES]
-        cells.append(spread([n / 1e6 for n in r["cold_bytes"]], "{:.1f}"))
+        cells = [name] + [spread(values, "{:.2f}") for values in times(r)]
+        cells.append(spread([n / 1e6 for n in r.cold.bytes], "{:.1f}"))
         print(f"| {' | '.join(cells)} |")
     return 0
 

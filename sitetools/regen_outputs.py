@@ -20,9 +20,9 @@ from playwright.sync_api import sync_playwright
 
 from sitetools import CONTENT
 from sitetools import site as site_build
-from sitetools.harness import browser, server
-from sitetools.harness import notebook as ui
-from sitetools.harness import outputs as compare
+from tests.harness import browser, server
+from tests.harness import notebook as ui
+from tests.harness import outputs as compare
 
 
 def store(path: Path, outputs: dict[int, list[dict]]) -> list[str]:

@@ -1,5 +1,6 @@
-"""The engine layer itself: what it says when a browser is missing, the sub-path server, and the
-check that nothing leaves 127.0.0.1 (it can fail). The parity run in each engine is test_parity.py."""
+"""The engine layer itself: what it says when a browser is missing, the sub-path server, the
+check that nothing leaves 127.0.0.1 (it can fail), and the time limit per cell (it can fail too).
+The parity run in each engine is test_parity.py."""
 
 import shutil
 import urllib.error
@@ -7,7 +8,8 @@ import urllib.request
 
 import pytest
 
-from sitetools.harness import LiteError, engines
+from tests.harness import LiteError, engines, outputs
+from tests.harness import notebook as ui
 
 PROBE = "http://offsite.example/probe"
 
@@ -55,3 +57,20 @@ def test_a_request_leaving_127_0_0_1_is_caught(engine, engine_session, subpath_s
     caught = [r for r in watch.offsite[before:] if "offsite.example" in r]
     del watch.offsite[before:]  # made on purpose: not a failure of a later test
     assert caught, f"{engine}: a fetch of {PROBE} was not recorded as leaving 127.0.0.1"
+
+
+# Runs for 4 s by the clock, then prints; the limit in the test below is 1 s.
+SLOW_CELL = "import time\nstart = time.time()\nwhile time.time() - start < 4:\n    pass\nprint('done')"
+
+
+def test_a_cell_past_the_time_limit_fails_by_its_number_and_the_kernel_goes_on(engine, engine_page, base_url):
+    """Each engine reports a wait that ran out its own way (Playwright's TimeoutError, the
+    harness's EngineTimeout): the test fails with the cell's number and the console, not a raw
+    driver error; the cell itself finishes and the kernel runs the next one."""
+    ui.new_notebook(engine_page, base_url)
+    with pytest.raises(LiteError, match=r"cell \d+ did not finish within 1 s\. Worker and page console"):
+        ui.run_code(engine_page, SLOW_CELL, timeout=1)
+    ui.wait_idle(engine_page, what="the slow cell finishing")
+    assert outputs.output_text(ui.cell_outputs(engine_page, -1)) == "done\n"
+    assert outputs.output_text(ui.run_code(engine_page, "print(6 * 7)")) == "42\n"
+    ui.close_everything(engine_page)

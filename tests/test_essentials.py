@@ -9,16 +9,16 @@ import time
 
 import pytest
 
-from sitetools.harness import notebook as ui
-from sitetools.harness.outputs import output_text
+from tests.harness import notebook as ui
+from tests.harness.outputs import output_text
 
 PLOT_CELL = """import numpy as np, pandas as pd, matplotlib.pyplot as plt
 df = pd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2})
 print("sum of y:", df["y"].sum())
 df.plot(x="x", y="y", figsize=(4, 3)); plt.show()"""
-# Kernel > Restart during `while True: pass` takes about 4 s in Chromium (STACK.md), up to 30 s in
-# WebKitGTK under Xvfb on this loaded 2-core machine (a cold kernel start there); longer than this,
-# a learner would think the site broken.
+# Kernel > Restart during `while True: pass` takes about 4 s in Chromium, up to 30 s in WebKitGTK
+# under Xvfb on this loaded 2-core machine (a cold kernel start there): the test prints its time
+# ("[essentials] restart during a busy loop"). Longer than this, a learner would think the site broken.
 RESTART_LIMIT_S = 60
 # What the last code cell's output area draws: its text and the elements in it.
 DRAWN_JS = f"""() => {{

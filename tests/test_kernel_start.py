@@ -2,8 +2,8 @@
 (sitetools/kernel_start.py, patch_worker.py's early boot, precompress.py). In the real site, Chromium."""
 
 from sitetools import CONTENT
-from sitetools.harness import notebook as ui
-from sitetools.harness.outputs import output_text
+from tests.harness import notebook as ui
+from tests.harness.outputs import output_text
 
 NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
 STATUS_OF_JS = f"""(path) => {{

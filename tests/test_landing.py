@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from sitetools import CONTENT
-from sitetools.harness import notebook as ui
+from tests.harness import notebook as ui
 
 TOUR = CONTENT / "README.md"
 VERDICTS = ("True", "True, made precise", "Corrected")
@@ -95,7 +95,7 @@ def test_tour_links_open_the_notebook_at_the_section(page, base_url, notebook):
     On the first click into a notebook that is not open yet, JupyterLab 4.6 scrolls before the
     cells above have their final height, so the heading can land just outside the view; the
     learner then sees the notebook's start and clicks again. That is JupyterLab's, and measured
-    here (README, known gaps); every click into an open notebook must land exactly.
+    here (docs/known-gaps.md); every click into an open notebook must land exactly.
     """
     page.goto(f"{base_url}lab/index.html")  # the workspace opens the tour first
     for number, (text, href, _, cell) in enumerate(link for link in tour_links() if link[2] == notebook):

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from sitetools import CONTENT
-from sitetools.harness import outputs
+from tests.harness import outputs
 
 NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 # Tags that change what one kernel compares; the learner must still see why the cell differs.

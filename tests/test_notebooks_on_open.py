@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from sitetools import CONTENT
-from sitetools.harness import notebook as ui
+from tests.harness import notebook as ui
 
 NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 

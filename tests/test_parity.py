@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from sitetools import CONTENT
-from sitetools.harness import notebook as ui
-from sitetools.harness import outputs
+from tests.harness import notebook as ui
+from tests.harness import outputs
 
 NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 

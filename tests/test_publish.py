@@ -5,6 +5,7 @@ are compared with what the README tells a user to type and what CI (.ci/run) run
 """
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitetools import ROOT
+from sitetools import ROOT, downloads
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PAGES = WORKFLOWS / "pages.yml"
@@ -87,7 +88,8 @@ def test_downloads_are_cached_by_their_pins(job):
     cache = uses(job, "actions/cache")["with"]
     assert cache["path"] == "build/downloads"
     assert f"hashFiles('{PINS}')" in cache["key"], "a new pin must not reuse old downloads"
-    assert (ROOT / PINS).exists()
+    # The key follows the file the build reads its pins from: moved, it would hash nothing.
+    assert ROOT / PINS == downloads.PINS, f"the build reads its pins from {downloads.PINS}, not {PINS}"
 
 
 def test_publishing_has_only_the_rights_it_needs():
@@ -96,4 +98,54 @@ def test_publishing_has_only_the_rights_it_needs():
     deploy = workflow["jobs"]["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
-    assert "concurrency" in workflow
+
+
+# The only expressions the workflow's conditions use: `github.event_name == 'x'` (or !=).
+CONDITION = re.compile(r"^(?:\$\{\{)?\s*github\.event_name\s*(==|!=)\s*'([\w-]+)'\s*(?:\}\})?$")
+
+
+def holds(condition, event: str) -> bool:
+    """A job's `if:` or a `${{ }}` value evaluated for one event, as GitHub Actions would."""
+    if isinstance(condition, bool):
+        return condition
+    match = CONDITION.match(str(condition).strip())
+    assert match, f"a condition this test cannot evaluate: {condition!r}"
+    operator, name = match.groups()
+    return (event == name) == (operator == "==")
+
+
+def runs_on(event: str) -> dict[str, list[str]]:
+    """{job: the actions its steps use} for the jobs that run on `event`."""
+    jobs = yaml.safe_load(PAGES.read_text())["jobs"]
+    return {
+        name: [
+            s["uses"].split("@")[0] for s in job["steps"] if "uses" in s and holds(s.get("if", True), event)
+        ]
+        for name, job in jobs.items()
+        if holds(job.get("if", True), event)
+    }
+
+
+@pytest.mark.parametrize("event", ["push", "workflow_dispatch"])
+def test_a_push_to_main_builds_and_publishes_without_the_test_job(event):
+    jobs = runs_on(event)
+    assert sorted(jobs) == ["build", "deploy"]
+    assert {"actions/configure-pages", "actions/upload-pages-artifact"} <= set(jobs["build"])
+
+
+def test_a_pull_request_is_built_and_tested_and_never_published():
+    jobs = runs_on("pull_request")
+    assert sorted(jobs) == ["build", "test"]
+    assert "actions/upload-pages-artifact" not in jobs["build"], "a pull request would upload a site"
+
+
+def test_a_newer_run_cancels_an_older_one_only_on_pull_requests():
+    """A newer push to a pull request cancels its older run; on main a deployment under way is
+    never cut off; runs of different refs never cancel each other."""
+    concurrency = yaml.safe_load(PAGES.read_text())["concurrency"]
+    assert "${{ github.ref }}" in concurrency["group"], (
+        "one group for every ref: runs would cancel each other"
+    )
+    cancels = concurrency["cancel-in-progress"]
+    assert holds(cancels, "pull_request"), "a newer push to a pull request should cancel its older run"
+    assert not holds(cancels, "push"), "a push to main would cut off a deployment under way"

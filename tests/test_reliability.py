@@ -1,7 +1,7 @@
 """A learner's mistakes cost neither their work nor the kernel: tried in the real browser."""
 
-from sitetools.harness import browser, outputs, server
-from sitetools.harness import notebook as ui
+from tests.harness import browser, outputs, server
+from tests.harness import notebook as ui
 
 # (what the learner does, the code, what the output must say)
 BAD_INPUTS = [

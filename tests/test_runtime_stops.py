@@ -8,8 +8,8 @@ an error. Not checked tabs: the worker's console reports the fatal errors, as it
 import re
 import time
 
-from sitetools.harness import browser, outputs
-from sitetools.harness import notebook as ui
+from tests.harness import browser, outputs
+from tests.harness import notebook as ui
 
 STOPPED = "Python has stopped"
 RESTART = "No cell can run until you restart the kernel"

@@ -14,14 +14,6 @@ from sitetools import CONTENT, ROOT
 from sitetools import site as site_build
 
 
-def test_site_serves_pyodide_itself(site):
-    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
-    kernel = config["litePluginSettings"][site_build.KERNEL_PLUGIN]
-    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
-    assert kernel["disablePyPIFallback"] is True
-    assert site_build.check_site(site) == []
-
-
 @pytest.fixture
 def site_copy(site, tmp_path):
     copy = tmp_path / "dist"
@@ -37,6 +29,16 @@ def test_check_refuses_a_cdn_pyodide(site_copy):
     path.write_text(json.dumps(config))
     problems = site_build.check_site(site_copy)
     assert any("pyodideUrl" in p and "CDN" in p for p in problems), problems
+
+
+def test_check_refuses_a_site_whose_piplite_may_go_to_pypi(site_copy):
+    """Without disablePyPIFallback, `%pip install` of a package the site lacks asks PyPI."""
+    path = site_copy / "jupyter-lite.json"
+    config = json.loads(path.read_text())
+    del config["jupyter-config-data"]["litePluginSettings"][site_build.KERNEL_PLUGIN]["disablePyPIFallback"]
+    path.write_text(json.dumps(config))
+    problems = site_build.check_site(site_copy)
+    assert any("disablePyPIFallback" in p and "PyPI" in p for p in problems), problems
 
 
 def test_check_refuses_a_lock_entry_without_its_file(site_copy):

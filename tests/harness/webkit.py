@@ -1,0 +1,182 @@
+"""Debian's WebKitGTK: its MiniBrowser in automation mode, driven by WebKitWebDriver (package
+webkit2gtk-driver) on a virtual display, Xvfb (package xvfb), spoken to by Selenium's W3C remote client.
+
+The driver is started here with its absolute path: Selenium never looks for (or downloads) one.
+WebKit's console is not reported over W3C WebDriver: the page's console.* calls are recorded in
+the page (CONSOLE_JS) and read back when a test needs to show them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.webkitgtk.options import Options
+
+from tests.harness import LiteError
+from tests.harness.base import EnginePage, require
+from tests.harness.browser import Watch
+
+# Where Debian's libwebkit2gtk-4.1-0 puts it (`dpkg -L libwebkit2gtk-4.1-0 | grep MiniBrowser`).
+MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
+START_TIMEOUT = 60.0
+# For MiniBrowser's start on a bare Xvfb: no accessibility bridge (GTK otherwise looks for the
+# AT-SPI bus over D-Bus, which is not there), no GPU compositing (software only under Xvfb).
+# A session starts in about 1 s (10 s on a loaded machine); one that has not in this time never will.
+SESSION_TIMEOUT = 30.0
+QUIET_START = {"NO_AT_BRIDGE": "1", "WEBKIT_DISABLE_COMPOSITING_MODE": "1"}
+SCRIPT_TIMEOUT = 900.0  # no single command of the harness takes this long (waits are bounded in the page)
+
+# Calls a function's source with its argument; answers {value} or {error}, awaiting a promise.
+CALL_JS = """const [src, arg, done] = arguments;
+Promise.resolve().then(() => {
+  const value = (0, eval)(`(${src})`);
+  return typeof value === 'function' ? value(arg) : value;
+}).then((value) => done({value: value ?? null}), (e) => done({error: String(e?.stack ?? e)}));"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def virtual_display():
+    """Xvfb on a display number it picks itself and reports once it accepts clients (-displayfd):
+    no race with another run for the same number, as `xvfb-run -a` has. Yields ":N"."""
+    xvfb = require("Xvfb", "xvfb")
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as reported:
+            ready, _, _ = select.select([reported], [], [], START_TIMEOUT)
+            number = reported.readline().strip() if ready else ""
+        if not number.isdigit():
+            raise LiteError(f"Xvfb reported no display within {START_TIMEOUT:.0f} s (exit {proc.poll()})")
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def offsite_proxy(proxy_port: int) -> dict[str, str]:
+    """The environment that sends every request for another host to the proxy on `proxy_port`
+    (GLib's proxy resolver, libproxy, reads it in WebKit's network process).
+
+    Not WebDriver's `proxy` capability: with a `noProxy` list (needed to keep 127.0.0.1 direct),
+    WebKitGTK 2.50.6's MiniBrowser crashes in webkit_network_proxy_settings_new now and then
+    (SIGSEGV; 16 of 98 starts here; 0 of 110 without a `noProxy` list, 50 of them by environment),
+    and the session never starts."""
+    trap = f"http://127.0.0.1:{proxy_port}"
+    return {"http_proxy": trap, "https_proxy": trap, "no_proxy": "127.0.0.1,localhost"}
+
+
+def without_proxies(env) -> dict[str, str]:
+    """The environment without proxy settings of its own (HTTPS_PROXY, no_proxy, ...), which
+    could send the page's requests past the trap."""
+    return {k: v for k, v in env.items() if not k.lower().endswith("_proxy")}
+
+
+@contextlib.contextmanager
+def webkit_driver(display: str, proxy_port: int):
+    """WebKitWebDriver on `display`, in a process group of its own; yields its URL."""
+    driver = require("WebKitWebDriver", "webkit2gtk-driver")
+    port = free_port()
+    proc = subprocess.Popen(
+        [driver, f"--port={port}", "--host=127.0.0.1"],
+        env={**without_proxies(os.environ), **QUIET_START, **offsite_proxy(proxy_port), "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen) -> None:
+    """Poll the driver's /status until it answers (the condition), for at most START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise LiteError(f"WebKitWebDriver exited at start (code {proc.returncode})")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/status", timeout=2):
+                return
+        time.sleep(0.2)
+    raise LiteError(f"WebKitWebDriver did not answer within {START_TIMEOUT:.0f} s")
+
+
+def options() -> Options:
+    if not MINIBROWSER.exists():
+        raise LiteError(f"{MINIBROWSER} is missing: run `apt-get install -y webkit2gtk-driver`")
+    o = Options()
+    o.binary_location = str(MINIBROWSER)
+    o.add_argument("--automation")
+    return o
+
+
+class WebKitPage(EnginePage):
+    engine = "webkit"
+
+    def __init__(self, driver, watch: Watch):
+        super().__init__(watch)
+        self.driver = driver
+        self.version = f"WebKitGTK {driver.capabilities.get('browserVersion', '?')}"
+
+    def call(self, src: str, arg):
+        result = self.driver.execute_async_script(CALL_JS, src, arg)
+        if "error" in result:
+            raise LiteError(f"webkit: {result['error']}")
+        return result["value"]
+
+    def goto(self, url: str) -> None:
+        self.driver.get(url)
+
+
+def start_session(url: str, o: Options):
+    """A W3C session, or None if the driver did not answer within SESSION_TIMEOUT (MiniBrowser
+    died at start: seen only with the `proxy` capability, see offsite_proxy)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(webdriver.Remote(command_executor=url, options=o)))
+    thread.daemon = True
+    thread.start()
+    thread.join(SESSION_TIMEOUT)
+    return result[0] if result else None
+
+
+@contextlib.contextmanager
+def webkit_page(watch: Watch, proxy_port: int):
+    """A page of WebKitGTK's MiniBrowser (a fresh, ephemeral profile); yields a WebKitPage."""
+    with virtual_display() as display, webkit_driver(display, proxy_port) as url:
+        driver = start_session(url, options())
+        if driver is None:
+            raise LiteError(f"WebKitWebDriver started no MiniBrowser session within {SESSION_TIMEOUT:.0f} s")
+        try:
+            driver.set_script_timeout(SCRIPT_TIMEOUT)
+            driver.set_window_size(1280, 900)
+            yield WebKitPage(driver, watch)
+        finally:
+            driver.quit()
