@@ -7,35 +7,36 @@ content/images/layers-01.svg ... layers-06.svg (the same picture, with the layer
 about highlighted). Edit LAYERS below and run it again; commit the script and the SVGs together.
 
 The SVGs have a viewBox and no fixed size, so they scale to the width of the page: at 1280 px the
-notebook shows them at their natural 560 px, on a 420 px phone they shrink to the text column.
+notebooks show them 420 px wide (an img tag with width="420"); on a phone they shrink to the
+text column, and the fonts are large for the drawing's size so that they stay legible there.
 """
 
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 OUT = Path(__file__).resolve().parents[2] / "content" / "images"
-WIDTH = 560
+WIDTH = 400
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 MONO = "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace"
 
 # One row per layer, top to bottom: (key, title, detail lines, indent level, notebooks it is about).
 LAYERS = [
-    ("page", "The page (the tab's main thread)", ["JupyterLab: notebooks, outputs, file browser"], 0, {6}),
-    ("worker", "The kernel: a Web Worker", ["a background thread, no document or window"], 0, {6}),
-    ("code", "Your cell", ["compiled to CPython bytecode, at run time"], 1, {1}),
-    ("wasm", "CPython: pyodide.asm.wasm", ["the interpreter, compiled once to WebAssembly", "+ packages' .so side modules"], 1, {1, 3}),
-    ("glue", "Emscripten's JavaScript glue", ["system calls, files (MEMFS: /tmp), clocks", "and Pyodide's bridge: import js"], 1, {2, 5}),
-    ("browser", "The browser's APIs", ["wasm engine, fetch, timers, event loop"], 1, {2, 4, 5}),
-    ("sw", "Service worker + IndexedDB", ["answers /drive and input(); IndexedDB", "keeps the files you save, in this browser"], 0, {4}),
+    ("page", "The page (main thread)", ["JupyterLab: notebooks, outputs,", "the file browser"], 0, {6}),
+    ("worker", "The kernel: a Web Worker", ["a background thread of the page,", "no document, no window"], 0, {6}),
+    ("code", "Your cell", ["compiled to CPython bytecode", "when you run it"], 1, {1}),
+    ("wasm", "CPython: pyodide.asm.wasm", ["the interpreter, compiled once", "to WebAssembly; packages' .so", "side modules are linked in"], 1, {1, 3}),
+    ("glue", "Emscripten's JavaScript glue", ["system calls, files (MEMFS: /tmp),", "clocks; Pyodide's bridge: import js"], 1, {2, 5}),
+    ("browser", "The browser's APIs", ["wasm engine, fetch, timers,", "the event loop"], 1, {2, 4, 5}),
+    ("sw", "Service worker + IndexedDB", ["answers /drive and input();", "IndexedDB keeps the files you save"], 0, {4}),
     ("server", "The web server (static files)", ["the site, Pyodide, wheels, data/"], 0, {3, 4}),
 ]
 NOTEBOOK_TITLES = {
-    1: "what is compiled: CPython, not your code",
-    2: "the bridge between Python and JavaScript",
-    3: "packages: wheels built for this platform",
+    1: "CPython, compiled to wasm",
+    2: "the bridge to JavaScript",
+    3: "packages for this platform",
     4: "files and the network",
-    5: "the system underneath: Emscripten",
-    6: "where the code runs: a Web Worker",
+    5: "Emscripten, underneath",
+    6: "where the code runs",
 }
 ROW_TITLE, ROW_LINE, GAP, PAD = 22, 19, 18, 10
 
@@ -79,7 +80,7 @@ def arrow(y, label):
 
 
 # Arrows between the big rows, with what crosses them; inner layers are stacked with small gaps.
-LINKS = {"page": "messages (postMessage)", "browser": "requests (fetch, XMLHttpRequest)", "sw": "everything else"}
+LINKS = {"page": "messages (postMessage)", "browser": "requests (fetch, XHR)", "sw": "everything else"}
 
 
 def svg(notebook=None):
