@@ -22,12 +22,36 @@ MONO = "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace"
 # One row per layer, top to bottom: (key, title, detail lines, indent level, notebooks it is about).
 LAYERS = [
     ("page", "The page (main thread)", ["JupyterLab: notebooks, outputs,", "the file browser"], 0, {6}),
-    ("worker", "The kernel: a Web Worker", ["a background thread of the page,", "no document, no window"], 0, {6}),
+    (
+        "worker",
+        "The kernel: a Web Worker",
+        ["a background thread of the page,", "no document, no window"],
+        0,
+        {6},
+    ),
     ("code", "Your cell", ["compiled to CPython bytecode", "when you run it"], 1, {1}),
-    ("wasm", "CPython: pyodide.asm.wasm", ["the interpreter, compiled once", "to WebAssembly; packages' .so", "side modules are linked in"], 1, {1, 3}),
-    ("glue", "Emscripten's JavaScript glue", ["system calls, files (MEMFS: /tmp),", "clocks; Pyodide's bridge: import js"], 1, {2, 5}),
+    (
+        "wasm",
+        "CPython: pyodide.asm.wasm",
+        ["the interpreter, compiled once", "to WebAssembly; packages' .so", "side modules are linked in"],
+        1,
+        {1, 3},
+    ),
+    (
+        "glue",
+        "Emscripten's JavaScript glue",
+        ["system calls, files (MEMFS: /tmp),", "clocks; Pyodide's bridge: import js"],
+        1,
+        {2, 5},
+    ),
     ("browser", "The browser's APIs", ["wasm engine, fetch, timers,", "the event loop"], 1, {2, 4, 5}),
-    ("sw", "Service worker + IndexedDB", ["answers /drive and input();", "IndexedDB keeps the files you save"], 0, {4}),
+    (
+        "sw",
+        "Service worker + IndexedDB",
+        ["answers /drive and input();", "IndexedDB keeps the files you save"],
+        0,
+        {4},
+    ),
     ("server", "The web server (static files)", ["the site, Pyodide, wheels, data/"], 0, {3, 4}),
 ]
 NOTEBOOK_TITLES = {
@@ -112,7 +136,7 @@ def svg(notebook=None):
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
             f'aria-labelledby="title">',
-            f"<title id=\"title\">{escape(alt_text(notebook))}</title>",
+            f'<title id="title">{escape(alt_text(notebook))}</title>',
             '<defs><marker id="tip" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="6" '
             'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
             'fill="#5b6b7a"/></marker></defs>',
