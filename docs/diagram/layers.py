@@ -107,9 +107,8 @@ def arrow(y, label):
 LINKS = {"page": "messages (postMessage)", "browser": "requests (fetch, XHR)", "sw": "everything else"}
 
 
-def svg(notebook=None):
-    highlight = {k for k, *_, nbs in LAYERS if notebook in nbs} if notebook else None
-    top = 46 if notebook else 12
+def stack(highlight, top):
+    """The boxes and arrows, top to bottom; returns the SVG parts and the height used."""
     body, y, worker_top = [], top, None
     for i, layer in enumerate(LAYERS):
         if layer[0] == "worker":
@@ -128,6 +127,12 @@ def svg(notebook=None):
                 y += GAP + 6
             else:
                 y += 6
+    return body, y
+
+
+def svg(notebook=None):
+    highlight = {k for k, *_, nbs in LAYERS if notebook in nbs} if notebook else None
+    body, y = stack(highlight, 46 if notebook else 12)
     head = []
     if notebook:
         head = [text(16, 30, f"Notebook {notebook}: {NOTEBOOK_TITLES[notebook]}", 17, "bold", fill="#8a5200")]
