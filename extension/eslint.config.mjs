@@ -1,6 +1,7 @@
 // The linter as upstream's packages configure it: eslint with typescript-eslint's
 // recommended rules; `any` is allowed where upstream's own API hands out `any`.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', 'scripts/**', 'test/**'],
-    languageOptions: { globals: { module: 'writable', require: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
   },
 );

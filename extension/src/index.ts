@@ -14,6 +14,7 @@ import { IKernelSpecs } from '@jupyterlite/services';
 import { TourKernel, workerUrl } from './kernel';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
+import { stoppedNotice } from './worker/stops';
 import KERNEL_ICON_SVG from '../style/img/pyodide.svg';
 
 const KERNEL_ICON_URL = `data:image/svg+xml;base64,${btoa(KERNEL_ICON_SVG)}`;
@@ -79,9 +80,7 @@ async function restartStoppedKernel(
 ): Promise<void> {
   if (!duringCell) {
     // No cell shows the error: say it where the learner looks.
-    Notification.warning(`Python has stopped: ${cause} The kernel restarts by itself.`, {
-      autoClose: false,
-    });
+    Notification.warning(stoppedNotice(cause), { autoClose: false });
   }
   for (const widget of app.shell.widgets('main')) {
     const sessionContext = (widget as any).sessionContext;

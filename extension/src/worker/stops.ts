@@ -73,3 +73,10 @@ export const STOPPED_ANSWERS = {
   isComplete: () => ({ status: 'unknown' }),
   commInfo: () => ({ status: 'ok' as const, comms: {} }),
 };
+
+/** A notification's text when Python stopped outside any cell (short: notifications cut long
+ * text), e.g. "Python has stopped: the Python process exited with status 1. The kernel …". */
+export function stoppedNotice(cause: string): string {
+  const end = cause.indexOf('. ');
+  return `Python has stopped: ${end < 0 ? cause : cause.slice(0, end + 1)} The kernel restarts by itself.`;
+}
