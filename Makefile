@@ -24,9 +24,16 @@ test: $(VENV)/.installed $(if $(ENGINE),$(ENGINE),browsers)  ## every test, as c
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
 	$(PY) -m sitetools.regen_outputs
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# The site's kernel extension (extension/) is built by pip with npm: a change to it reinstalls it.
+EXTENSION_SOURCES := $(wildcard extension/src/*.ts extension/src/worker/*) \
+  $(addprefix extension/,package.json package-lock.json pyproject.toml webpack.config.cjs tsconfig.json)
+
+$(VENV)/.installed: requirements.txt pyproject.toml $(EXTENSION_SOURCES)
+	@command -v npm >/dev/null || { echo "Installing Debian's nodejs and npm (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --force-reinstall ./extension
 	touch $@
 
 # apt-get as root (CI, containers), else through sudo.
