@@ -21,6 +21,7 @@ from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, Unicode
 
 from sitetools import ROOT, precompress
+from sitetools.bytecode import tutorial_imports
 from sitetools.downloads import PINS, VendorError
 from sitetools.site import check_site, checked_settings_digest, prepare_notebooks
 from sitetools.vendor import vendor
@@ -57,16 +58,20 @@ class VendorAddon(BaseAddon):
             name="vendor",
             doc="download, verify and prune the Pyodide runtime",
             actions=[(self.vendor, [self.path(self.downloads_dir), out])],
-            file_dep=[PINS, *sorted(Path(__file__).parent.glob("*.py")), *self.notebooks()],
+            file_dep=[PINS, *sorted(Path(__file__).parent.glob("*.py"))],
             targets=[out / "pyodide" / "pyodide" / "provenance.json"],
+            # The tutorials' imports decide which modules get bytecode: an edited notebook
+            # vendors again only if it imports something new.
+            uptodate=[doit.tools.config_changed({"imports": tutorial_imports(self.content_dir())})],
         )
 
     def path(self, setting: str) -> Path:
         return (self.manager.lite_dir / setting).resolve()
 
-    def notebooks(self) -> list[Path]:
-        """The tutorials: their imports decide which modules get bytecode (bytecode.py)."""
-        return sorted((ROOT / "content").glob("*.ipynb"))
+    def content_dir(self) -> Path:
+        """The build's contents folder (the tutorials), as the build is configured."""
+        contents = self.manager.contents or [ROOT / "content"]
+        return Path(contents[0]).resolve()
 
     def vendor(self, downloads: Path, out: Path) -> bool:
         if not out.parent.is_dir():

@@ -28,19 +28,20 @@ export class TourKernel extends PyodideKernel {
   }
 
   /**
-   * Upstream's `ready`, except for a kernel disposed before its worker started (a restored tab
-   * closed unseen): upstream rejects it, and each message waiting for it would end in an
-   * unhandled "was disposed" error in the page; such a kernel is simply never ready.
+   * Upstream's `ready`, except for a kernel disposed before it was ready (a restored tab closed
+   * unseen, or shown only as the tabs in front of it were closed): upstream rejects it, and
+   * each message waiting for it would end in an unhandled "was disposed" error in the page.
+   * Such a kernel is simply never ready; a real start-up failure still rejects.
    */
   get ready(): Promise<void> {
-    this._readyUnlessUnstarted ??= new Promise((resolve, reject) => {
+    this._readyUnlessDisposed ??= new Promise((resolve, reject) => {
       super.ready.then(resolve, (reason) => {
-        if (this._deferred?.started !== false) {
+        if (!this.isDisposed) {
           reject(reason);
         }
       });
     });
-    return this._readyUnlessUnstarted;
+    return this._readyUnlessDisposed;
   }
 
   /** A worker that boots when the kernel is wanted (start-rule.ts), maybe the early one (DeferredWorker.launch). */
@@ -56,7 +57,6 @@ export class TourKernel extends PyodideKernel {
       }
     });
     void options.whenWanted(options.id).then(() => worker.launch());
-    this._deferred = worker;
     return worker as unknown as Worker;
   }
 
@@ -102,8 +102,7 @@ export class TourKernel extends PyodideKernel {
 
   // Set from initWorker, which upstream's constructor calls before this class's field
   // initializers would run: no initializers here (useDefineForClassFields is off).
-  private _deferred?: DeferredWorker;
-  private _readyUnlessUnstarted?: Promise<void>;
+  private _readyUnlessDisposed?: Promise<void>;
   private _executing?: boolean;
   private _stopped?: boolean;
   private _restartAsked?: boolean;
