@@ -67,11 +67,14 @@ def build_project() -> float:
 
 
 # The kernel's defaults; exposeAppInBrowser is how the harness reads kernel status and outputs,
-# not an optimisation, and PyPI fallback off keeps the stock site on 127.0.0.1.
+# not an optimisation, and PyPI fallback off keeps the stock site on 127.0.0.1. The site's own
+# kernel extension is installed in this environment too: its plugin is off, so upstream's
+# kernel is the one that registers (its files still load: a few kB).
 STOCK_CONFIG = {
     "jupyter-lite-schema-version": 0,
     "jupyter-config-data": {
         "exposeAppInBrowser": "true",
+        "disabledExtensions": ["@python-in-the-browser/tour-kernel:kernel"],
         "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}},
     },
 }

@@ -7,8 +7,9 @@ Uses the site in dist/ (make site first). Each variant is a copy of dist/ change
 the way the lever works in the site, so only that lever differs:
 
   site             as built
-  no early boot    without the app page's start-up script (sitetools/kernel_start.py): the
-                   kernel creates its worker when the notebook opens, as stock does
+  no early boot    the site's kernel without its early boot ("earlyBoot": false in its plugin
+                   settings, extension/src/settings.ts): the kernel creates its worker when the
+                   notebook opens, as stock does
   no gzip          without pyodide.asm.wasm.gz (sitetools/precompress.py): the worker falls back
                    to the 9.6 MB file
   jedi at start    jedi back in the start-up packages, as before this round
@@ -24,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import re
 import shutil
 import statistics
 import sys
@@ -34,7 +34,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.bench import SiteResult, cold_and_warm
-from sitetools import DIST, kernel_start
+from sitetools import DIST
 from tests.harness import server
 
 UNUSED_PLUGINS = [
@@ -52,11 +52,13 @@ def config(site: Path) -> tuple[Path, dict]:
     return path, json.loads(path.read_text())
 
 
+SITE_KERNEL = "@python-in-the-browser/tour-kernel:kernel"
+
+
 def no_early_boot(site: Path) -> None:
-    page = site / "lab" / "index.html"
-    html = page.read_text()
-    start = html.index(kernel_start.MARKER)
-    page.write_text(html[:start] + html[html.index("</script>", start) + len("</script>") :])
+    path, data = config(site)
+    data["jupyter-config-data"]["litePluginSettings"][SITE_KERNEL]["earlyBoot"] = False
+    path.write_text(json.dumps(data, indent=2))
 
 
 def no_gzip(site: Path) -> None:
@@ -67,18 +69,13 @@ def no_gzip(site: Path) -> None:
 def jedi_at_start(site: Path) -> None:
     path, data = config(site)
     kernel = data["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
-    kernel["loadPyodideOptions"]["packages"].append("jedi")
+    kernel["loadPyodideOptions"]["packages"].append("jedi")  # the early boot reads the same
     path.write_text(json.dumps(data, indent=2))
-    page = site / "lab" / "index.html"  # the early boot must ask for the same packages
-    html = page.read_text()
-    html, found = re.subn(r'"ipython"\]', '"ipython", "jedi"]', html)
-    assert found == 1, "the start-up script's package list was not found"
-    page.write_text(html)
 
 
 def plugins_off(site: Path) -> None:
     path, data = config(site)
-    data["jupyter-config-data"]["disabledExtensions"] = UNUSED_PLUGINS
+    data["jupyter-config-data"]["disabledExtensions"] += UNUSED_PLUGINS
     path.write_text(json.dumps(data, indent=2))
 
 

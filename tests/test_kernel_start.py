@@ -1,5 +1,6 @@
-"""The kernel starts sooner, only where the learner looks, and still completes code
-(sitetools/kernel_start.py, patch_worker.py's early boot, precompress.py). In the real site, Chromium."""
+"""The kernel starts sooner, only where the learner looks, and still completes code (the site's
+kernel extension: extension/src/worker/early-boot.ts, start-rule.ts; precompress.py). In the real
+site, Chromium."""
 
 from sitetools import CONTENT
 from tests.harness import notebook as ui

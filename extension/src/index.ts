@@ -109,7 +109,7 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
     loggerRegistry: ILoggerRegistry | null,
   ) => {
     const settings = kernelSettings();
-    const takeEarlyWorker = startEarlyWorker(settings);
+    const takeEarlyWorker = settings.earlyBoot ? startEarlyWorker(settings) : () => null;
     const startRule = new KernelStartRule(app);
     const { contents: contentsManager, sessions } = app.serviceManager;
 

@@ -17,6 +17,8 @@ export interface IKernelSettings {
   disablePyPIFallback: boolean;
   loadPyodideOptions: Record<string, any> & { lockFileURL: string; packages: string[] };
   gzipped: string[];
+  /** Whether Python boots while the page loads (on by default; bench/levers.py turns it off). */
+  earlyBoot: boolean;
 }
 
 /** The settings of this page; an Error that says what to do if the site names no Pyodide. */
@@ -45,6 +47,7 @@ export function kernelSettings(): IKernelSettings {
     disablePyPIFallback: !!config.disablePyPIFallback,
     loadPyodideOptions,
     gzipped: ours.gzipped ?? [],
+    earlyBoot: ours.earlyBoot ?? true,
   };
 }
 
