@@ -22,7 +22,7 @@ test: $(VENV)/.installed $(if $(ENGINE),$(ENGINE),browsers)  ## every test, as c
 	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
 
 outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in content/*.ipynb
-	$(PY) -m sitetools.regen_outputs
+	$(PY) -m tests.harness.regen_outputs
 
 # The site's kernel extension (extension/) is built by pip with npm: a change to it reinstalls it.
 EXTENSION_SOURCES := $(wildcard extension/src/*.ts extension/src/worker/*) \

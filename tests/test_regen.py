@@ -5,7 +5,7 @@ import shutil
 import nbformat
 
 from sitetools import CONTENT
-from sitetools.regen_outputs import store
+from tests.harness.regen_outputs import store
 
 NOTEBOOK = CONTENT / "06-execution-environment.ipynb"  # it has live timings and a stdin cell
 

@@ -1,6 +1,6 @@
 """Drive the built site like a learner: served by http.server on 127.0.0.1, opened in a headless
 browser (Debian's Chromium, Firefox ESR or WebKitGTK), the real Pyodide kernel in its Web Worker.
-Shared by the tests (tests/), the benchmark (bench/) and the output tool (sitetools/regen_outputs.py).
+Shared by the tests (tests/), the benchmark (bench/) and the output tool (regen_outputs.py, `make outputs`).
 
     server.py    serve the site (plain, counting bytes, or cross-origin isolated)
     browser.py   launch Chromium (Playwright); record console, errors and requests leaving 127.0.0.1

@@ -1,6 +1,6 @@
 """Store in the notebooks of content/ the outputs the browser's Pyodide kernel produces.
 
-    python -m sitetools.regen_outputs [content/NN-name.ipynb ...]   (make outputs: all of content/)
+    python -m tests.harness.regen_outputs [content/NN-name.ipynb ...]   (make outputs: all of content/)
 
 Builds the site, runs each notebook top to bottom in headless Chromium, and writes the outputs
 back (sources, tags and metadata untouched), as stable JSON. A cell whose stored output is still
