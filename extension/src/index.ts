@@ -51,14 +51,19 @@ function startEarlyWorker(settings: IKernelSettings): (url: string) => Worker | 
 }
 
 /**
- * Whether /drive can be mounted: the service worker that carries it is registered. Upstream
- * reads `serviceWorkerManager.enabled` when the kernel is created, which is false until the
- * registration has finished: kernels created early in a page load (restored tabs) started
- * without /drive (issue 19). Here the kernel waits for the registration to settle.
+ * Whether /drive can be mounted: a service worker carries it. Upstream reads
+ * `serviceWorkerManager.enabled` when the kernel is created, which is false until the
+ * manager's registration has finished: kernels created early in a page load (restored tabs)
+ * started without /drive (issue 19). A page the service worker already controls (every visit
+ * after the first) has it now; on a first visit the kernel waits for the registration to
+ * settle. (Waiting on a controlled page too cost about 5 s on a warm start, measured.)
  */
 async function serviceWorkerReady(manager: IServiceWorkerManager | null): Promise<boolean> {
   if (!manager || !('serviceWorker' in navigator)) {
     return false; // the manager's `ready` never settles without a ServiceWorkerContainer
+  }
+  if (navigator.serviceWorker.controller) {
+    return true;
   }
   try {
     await manager.ready;
