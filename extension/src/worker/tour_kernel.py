@@ -5,9 +5,12 @@ site-packages and calls install() right after `import pyodide_kernel`:
 
 * Buffered stdout and stderr. Upstream's LiteStream sends one message to the page for every
   write(), and the page redraws the growing output each time: 20,000 print() calls froze a tab
-  for six minutes. Here text is sent when FLUSH_INTERVAL has passed since the last send, when
-  MAX_PENDING characters wait, before any other output (a display, clear_output, the cell's
-  result, an input() prompt), at the end of every cell, and by a timer once the worker is free.
+  for six minutes. Here text is sent at once when it is a cell's first or nothing was sent for
+  FLUSH_INTERVAL; otherwise when FLUSH_INTERVAL has passed since the last send, when MAX_PENDING
+  characters wait, before any other output (a display, clear_output, the cell's result, an
+  input() prompt), at the end of every cell, and by a timer once the worker is free. (A timer
+  cannot fire while Python is busy, so a cell that prints and then computes would otherwise show
+  nothing until it ends.)
   One buffer for both streams keeps their order. The notebook shows the same text.
 * input() and getpass() with nothing to answer them (no service worker: some private windows)
   raise EOFError saying why, where upstream returns None.
@@ -41,8 +44,13 @@ class OutputBuffer:
         self._clock = clock
         self._pending = []  # [[stream, [text, ...]], ...]
         self._pending_chars = 0
-        self._last_sent = clock()
+        self._last_sent = float("-inf")
         self._timer_set = False
+
+    def begin_cell(self):
+        """A cell's first text is sent at once, however recently the cell before it printed."""
+        self.send_pending()
+        self._last_sent = float("-inf")
 
     def write(self, stream, text):
         if self._pending and self._pending[-1][0] is stream:
@@ -61,6 +69,8 @@ class OutputBuffer:
         self.send_pending()
 
     def send_pending(self):
+        if not self._pending:
+            return
         pending, self._pending, self._pending_chars = self._pending, [], 0
         for stream, parts in pending:
             stream.publish("".join(parts))
@@ -128,6 +138,7 @@ def install(kernel_module, set_timeout) -> OutputBuffer:
     run_cell = kernel.run
 
     async def run(code):
+        buffer.begin_cell()
         try:
             return await run_cell(code)
         finally:
