@@ -74,8 +74,10 @@ class VendorAddon(BaseAddon):
         return Path(contents[0]).resolve()
 
     def vendor(self, downloads: Path, out: Path) -> bool:
-        if not out.parent.is_dir():
-            self.log.error(f"[vendor] cannot vendor into {out}: {out.parent} is not a folder")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            self.log.error(f"[vendor] cannot vendor into {out}: {e}")
             return False
         try:
             provenance = vendor(downloads, out, log=self.log)
