@@ -1,5 +1,5 @@
 """When Python itself stops, the notebook says so and the kernel restarts by itself, as Jupyter
-restarts a kernel that died; the next cell simply runs.
+restarts a kernel that died; the next cell simply runs. In every engine.
 
 Each way below ends the Pyodide runtime for good, not only the cell (issue 14). Upstream's kernel
 left such a cell Busy forever; the site's worker (extension/src/worker/remote.ts) answers it with
@@ -7,10 +7,11 @@ an error and the site's kernel restarts (extension/src/index.ts, issue 19). Not 
 worker's console reports the fatal errors, as it should.
 """
 
+import contextlib
 import re
 import time
 
-from tests.harness import browser, outputs
+from tests.harness import engines, outputs
 from tests.harness import notebook as ui
 
 STOPPED = "Python has stopped"
@@ -35,7 +36,8 @@ WAYS = [
     (
         "a write outside memory",
         "import ctypes\nctypes.memmove(0xFFFFFF00, b'x' * 4096, 4096)",
-        "memory access out of bounds",
+        "out of bounds",  # engines word it differently: "memory access out of bounds" (Chromium),
+        # "index out of bounds" (Firefox), "Out of bounds memory access" (WebKit)
     ),
     (
         "a call through a NULL function pointer",
@@ -88,10 +90,11 @@ def back_after_restart(page, what: str, restarts: int = 1) -> float:
     return time.monotonic() - started
 
 
-def test_each_way_of_stopping_python_ends_with_an_error_and_the_kernel_restarts(playwright, base_url, capsys):
+def test_each_way_of_stopping_python_ends_with_an_error_and_the_kernel_restarts(
+    engine, engine_session, base_url, capsys
+):
     report = []
-    with browser.browser(playwright) as ctx:
-        page = ctx.new_page()
+    with stays_on_loopback(engine_session) as page:
         ui.new_notebook(page, base_url)
         page.evaluate(COUNT_RESTARTS_JS)
         for number, (what, code, cause) in enumerate(WAYS, start=1):
@@ -99,18 +102,19 @@ def test_each_way_of_stopping_python_ends_with_an_error_and_the_kernel_restarts(
             started = time.monotonic()
             shown = run(page, code)
             took = time.monotonic() - started
-            assert STOPPED in shown and cause in shown and RESTARTS in shown, f"{what}: {shown!r}"
+            said = shown.lower()
+            assert STOPPED in shown and cause.lower() in said and RESTARTS in shown, f"{what}: {shown!r}"
             restarted = back_after_restart(page, what, restarts=number)
-            report.append(f"{what}: error after {took:.1f} s, the next cell ran {restarted:.1f} s later")
-        assert ctx.watch.offsite == []
+            report.append(
+                f"{engine}, {what}: error after {took:.1f} s, the next cell ran {restarted:.1f} s later"
+            )
     with capsys.disabled():
         print("\n[runtime stops] " + "\n[runtime stops] ".join(report))
 
 
-def test_a_stop_in_each_of_several_cells_in_a_row_restarts_each_time(playwright, base_url):
+def test_a_stop_in_each_of_several_cells_in_a_row_restarts_each_time(engine, engine_session, base_url):
     """No restart loop: each stop restarts once, and a kernel that stops nothing stays up."""
-    with browser.browser(playwright) as ctx:
-        page = ctx.new_page()
+    with stays_on_loopback(engine_session) as page:
         ui.new_notebook(page, base_url)
         page.evaluate(COUNT_RESTARTS_JS)
         for number in range(1, 4):
@@ -120,22 +124,40 @@ def test_a_stop_in_each_of_several_cells_in_a_row_restarts_each_time(playwright,
         time.sleep(3)  # a looping restart would have restarted the kernel again by now
         assert page.evaluate("() => window.__restarts") == 3
         assert kernel_id(page) == started and run(page, "print('still')") == "still\n"
-        assert ctx.watch.offsite == []
+
+
+# The text of the notification that mentions `text`, if one is shown.
+NOTICE_JS = """(text) => [...document.querySelectorAll('.Toastify__toast')]
+  .map(t => t.textContent).find(t => t.includes(text)) ?? ''"""
+
+
+@contextlib.contextmanager
+def stays_on_loopback(page):
+    """The engine's page, for one test: nothing may leave 127.0.0.1, and the tabs are closed after.
+    Not checked: console errors, since the worker reports each fatal error there, as it should."""
+    before = len(page.context.watch.offsite)
+    yield page
+    ui.close_everything(page)
+    left = engines.left_by_page(page.context.watch.offsite[before:])
+    assert not left, f"{len(left)} request(s) tried to leave 127.0.0.1, first: {left[0]}"
 
 
 def kernel_id(page) -> str:
     return page.evaluate(f"() => {ui.NOTEBOOK}.sessionContext.session.kernel.id")
 
 
-def test_cells_queued_after_the_stop_do_not_hang(playwright, base_url):
-    with browser.browser(playwright) as ctx:
-        page = ctx.new_page()
+def test_cells_queued_after_the_stop_do_not_hang(engine, engine_session, base_url):
+    with stays_on_loopback(engine_session) as page:
         ui.new_notebook(page, base_url)
         page.evaluate(COUNT_RESTARTS_JS)
         for code in ["import os\nos._exit(0)", "print('queued')"]:
             ui.add_cell(page, code)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        # Run > Run All Cells (its command, on this notebook: headless Firefox gives no focus)
+        page.evaluate(f"""() => {{
+          const panel = {ui.NOTEBOOK};
+          window.jupyterapp.shell.activateById(panel.id);
+          window.jupyterapp.commands.execute('notebook:run-all-cells');
+        }}""")
         # No cell keeps its [*]: the one that stopped Python shows why, the one after it is not run.
         page.wait_for_function(
             """() => [...document.querySelectorAll('.jp-InputPrompt')]
@@ -148,24 +170,20 @@ def test_cells_queued_after_the_stop_do_not_hang(playwright, base_url):
         assert "Python has stopped" in stopped_cell, f"the cell that stopped Python shows {stopped_cell!r}"
         assert ui.cell_outputs_text(page, -1) == ""
         back_after_restart(page, "Run All")
-        assert ctx.watch.offsite == []
 
 
-def test_python_stopping_between_cells_is_announced_and_the_kernel_restarts(playwright, base_url):
+def test_python_stopping_between_cells_is_announced_and_the_kernel_restarts(engine, engine_session, base_url):
     """A timer ends Python after its cell has finished: no cell can show it, so a notification
     says so, and the kernel restarts."""
-    with browser.browser(playwright) as ctx:
-        page = ctx.new_page()
+    with stays_on_loopback(engine_session) as page:
         ui.new_notebook(page, base_url)
         page.evaluate(COUNT_RESTARTS_JS)
         code = (
             "import os, js\nfrom pyodide.ffi import create_once_callable\n"
-            "js.setTimeout(create_once_callable(lambda: os._exit(1)), 0)\nprint('scheduled')"
+            "js.setTimeout(create_once_callable(lambda: os._exit(1)), 500)\nprint('scheduled')"
         )
         assert run(page, code) == "scheduled\n"
-        notice = page.locator(".Toastify__toast", has_text=STOPPED)
-        notice.wait_for(timeout=SECONDS * 1000)
-        said = notice.inner_text()
+        ui.wait_until(page, NOTICE_JS, STOPPED, timeout=SECONDS)
+        said = page.evaluate(NOTICE_JS, STOPPED)
         assert "the Python process exited with status 1" in said and RESTARTS in said, said
         back_after_restart(page, "a stop between cells")
-        assert ctx.watch.offsite == []
