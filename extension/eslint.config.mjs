@@ -5,7 +5,14 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/', 'node_modules/', 'tour_kernel_extension/labextension/'] },
+  {
+    ignores: [
+      'lib/',
+      'node_modules/',
+      'tour_kernel_extension/labextension/',
+      'tour_kernel_extension/tour-service-worker.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

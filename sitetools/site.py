@@ -23,6 +23,15 @@ from sitetools import BUILD, DIST, ROOT, precompress
 from sitetools.downloads import load_pins
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# Upstream's plugins that the site's extension replaces: the kernel, its client (Interrupt) and
+# the service-worker manager (the site's service worker, which makes pages isolated).
+REPLACED_PLUGINS = [
+    KERNEL_PLUGIN,
+    "@jupyterlite/services-extension:kernel-client",
+    "@jupyterlite/application-extension:service-worker-manager",
+]
+# Put at the site's root by the extension's own JupyterLite addon (extension/tour_kernel_extension).
+SITE_SERVICE_WORKER = "tour-service-worker.js"
 # The site's own kernel extension (extension/), which replaces upstream's kernel plugin.
 SITE_KERNEL_PLUGIN = "@python-in-the-browser/tour-kernel:kernel"
 SITE_KERNEL_EXTENSION = "extensions/@python-in-the-browser/tour-kernel"
@@ -206,8 +215,14 @@ def check_kernel_extensions(dist: Path, config: dict) -> list[str]:
             f"{SITE_KERNEL_EXTENSION} is missing: install the site's kernel extension "
             "(pip install -r requirements.txt builds it from extension/)"
         )
-    if KERNEL_PLUGIN not in config.get("disabledExtensions", []):
-        problems.append(f"jupyter-lite.json does not disable {KERNEL_PLUGIN}: two kernels would register")
+    for plugin in REPLACED_PLUGINS:
+        if plugin not in config.get("disabledExtensions", []):
+            problems.append(f"jupyter-lite.json does not disable {plugin}: the site's extension replaces it")
+    if not (dist / SITE_SERVICE_WORKER).exists():
+        problems.append(
+            f"{SITE_SERVICE_WORKER} is missing from the site's root: reinstall the site's kernel "
+            "extension (its JupyterLite addon puts it there), then rebuild"
+        )
     pinned = {name: digest for name, digest in load_pins()["kernel_extension"].items() if name != "comment"}
     served = dist / UPSTREAM_KERNEL_EXTENSION
     for path in sorted(p for p in served.rglob("*") if p.is_file()):

@@ -97,7 +97,7 @@ def test_tour_links_open_the_notebook_at_the_section(page, base_url, notebook):
     learner then sees the notebook's start and clicks again. That is JupyterLab's, and measured
     here (docs/known-gaps.md); every click into an open notebook must land exactly.
     """
-    page.goto(f"{base_url}lab/index.html")  # the workspace opens the tour first
+    ui.visit(page, f"{base_url}lab/index.html")  # the workspace opens the tour first
     for number, (text, href, _, cell) in enumerate(link for link in tour_links() if link[2] == notebook):
         follow(page, href, notebook)
         if number == 0:  # the notebook opened: once its kernel is idle, follow the link again

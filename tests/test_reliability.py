@@ -55,7 +55,7 @@ def test_saved_work_survives_a_browser_restart(playwright, base_url, tmp_path):
         assert ctx.watch.offsite == [] and ctx.watch.errors == []
     with browser.browser(playwright, profile) as ctx:
         page = ctx.new_page()
-        page.goto(f"{base_url}lab/index.html")
+        ui.visit(page, f"{base_url}lab/index.html")
         ui.wait_idle(page, what="reopening the browser")
         assert "# my edit" in ui.cell_sources(page)
         kept = outputs.output_text(ui.run_code(page, "print(open('kept.txt').read())"))
@@ -138,7 +138,7 @@ def test_input_without_a_service_worker_says_why(playwright, base_url):
     """
     with browser.browser(playwright, service_workers="block") as ctx:
         page = ctx.new_page()
-        ui.new_notebook(page, base_url)
+        ui.new_notebook(page, base_url, isolated=False)
         shown = outputs.output_text(ui.run_code(page, "name = input('Your name? ')"))
         assert shown.startswith("EOFError: input() got no answer"), shown
         assert "service worker" in shown and "normal window" in shown

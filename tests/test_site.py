@@ -92,6 +92,28 @@ def test_check_refuses_a_site_with_upstreams_kernel_plugin_on(site_copy):
     assert any(site_build.KERNEL_PLUGIN in p and "does not disable" in p for p in problems), problems
 
 
+def test_check_refuses_a_site_that_keeps_any_plugin_the_extension_replaces(site_copy):
+    """Two providers of one service (the kernel client, the service-worker manager) would fail the app."""
+    path = site_copy / "jupyter-lite.json"
+    config = json.loads(path.read_text())
+    for plugin in site_build.REPLACED_PLUGINS:
+        config["jupyter-config-data"]["disabledExtensions"] = [
+            p for p in site_build.REPLACED_PLUGINS if p != plugin
+        ]
+        path.write_text(json.dumps(config))
+        problems = site_build.check_site(site_copy)
+        assert [p for p in problems if "does not disable" in p] == [
+            f"jupyter-lite.json does not disable {plugin}: the site's extension replaces it"
+        ], problems
+
+
+def test_check_refuses_a_site_without_its_service_worker(site_copy):
+    """Without it the page is never isolated (no Interrupt), and upstream's worker is never used."""
+    (site_copy / site_build.SITE_SERVICE_WORKER).unlink()
+    problems = site_build.check_site(site_copy)
+    assert any(site_build.SITE_SERVICE_WORKER in p and "is missing" in p for p in problems), problems
+
+
 def test_check_refuses_a_site_without_its_own_kernel(site_copy):
     shutil.rmtree(site_copy / site_build.SITE_KERNEL_EXTENSION)
     problems = site_build.check_site(site_copy)

@@ -1,7 +1,7 @@
 /**
  * A Worker that is created only when `launch()` is called. Until then, what is posted to it is
- * queued and its listeners are kept, so upstream's `initRemote` can wrap it (comlink or
- * coincident) and send `initialize` at once, while the kernel's boot waits for the start.
+ * queued and its listeners are kept, so `initRemote` can wrap it (comlink) and send
+ * `initialize` at once, while the kernel's boot waits for the start.
  */
 type Listener = [
   string,

@@ -1,7 +1,9 @@
 /**
  * The tutorial site's Python kernel, registered in place of upstream's (which the site disables
  * in overrides/jupyter-lite.json): the same kernel spec and settings, the site's run-time
- * behaviour (see kernel.ts and worker/remote.ts).
+ * behaviour (see kernel.ts and worker/remote.ts). With it, in place of two more of upstream's
+ * plugins: the kernel client whose Interrupt reaches the running cell (kernel-client.ts), and
+ * the service-worker manager that makes the page cross-origin isolated (isolation.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
@@ -11,7 +13,9 @@ import { IServiceWorkerManager } from '@jupyterlite/apputils';
 import type { IKernel } from '@jupyterlite/services';
 import { IKernelSpecs } from '@jupyterlite/services';
 
+import { serviceWorkerPlugin } from './isolation';
 import { TourKernel, workerUrl } from './kernel';
+import { kernelClientPlugin } from './kernel-client';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
 import { stoppedNotice } from './worker/stops';
@@ -133,7 +137,7 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
         resources: { 'logo-32x32': KERNEL_ICON_URL, 'logo-64x64': KERNEL_ICON_URL },
       },
       create: async (options: IKernel.IOptions): Promise<IKernel> => {
-        const mountDrive = crossOriginIsolated || (await serviceWorkerReady(serviceWorkerManager));
+        const mountDrive = await serviceWorkerReady(serviceWorkerManager);
         if (!mountDrive) {
           console.warn('No service worker: /drive is not mounted, input() cannot be answered');
         }
@@ -154,4 +158,4 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [kernelPlugin];
+export default [kernelPlugin, kernelClientPlugin, serviceWorkerPlugin];

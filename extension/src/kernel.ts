@@ -1,25 +1,46 @@
 /**
  * The site's Python kernel: upstream's PyodideKernel, with the site's worker (worker/*.ts),
- * started early, started late for hidden notebooks, and restarted when Python stops.
+ * started early, started late for hidden notebooks, restarted when Python stops, and
+ * interrupted through Pyodide's interrupt buffer on a cross-origin isolated page.
  */
-import { PyodideKernel } from '@jupyterlite/pyodide-kernel/lib/kernel';
-import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
+import { wrap } from 'comlink';
+
+import type { ILogPayload } from '@jupyterlab/logconsole';
 import type { KernelMessage } from '@jupyterlab/services';
+import { PyodideKernel } from '@jupyterlite/pyodide-kernel/lib/kernel';
+import type {
+  IComlinkPyodideKernel,
+  IPyodideWorkerKernel,
+} from '@jupyterlite/pyodide-kernel/lib/tokens';
+import type { PromiseDelegate } from '@lumino/coreutils';
 
 import { DeferredWorker } from './deferred-worker';
 
 /** The key of the worker's message when Python has stopped for good (worker/remote.ts). */
 export const STOPPED_MESSAGE = '_tourRuntimeStopped';
 
+/** What Pyodide's interrupt buffer holds to ask for a KeyboardInterrupt: the signal SIGINT. */
+export const SIGINT = 2;
+
+/** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
+export type InterruptOutcome = 'sent' | 'idle' | 'unavailable';
+
 /**
- * The URL of the site's worker for this page. The files are self-contained ES modules built
- * by esbuild (scripts/build-workers.mjs) and emitted as plain assets (webpack.config.js), as
- * upstream does with its own workers (pyodide-kernel PR 294).
+ * The URL of the site's worker. The file is a self-contained ES module built by esbuild
+ * (scripts/build-workers.mjs) and emitted as a plain asset (webpack.config.cjs), as upstream
+ * does with its own workers (pyodide-kernel PR 294).
  */
 export function workerUrl(): URL {
-  return crossOriginIsolated
-    ? new URL('./tour-coincident.worker.js', import.meta.url)
-    : new URL('./tour-comlink.worker.js', import.meta.url);
+  return new URL('./tour-comlink.worker.js', import.meta.url);
+}
+
+/** The private members of upstream's PyodideKernel that its comlink remote uses. */
+interface IUpstreamKernel {
+  _worker: Worker;
+  _ready: PromiseDelegate<void>;
+  _logger: (options: { payload: ILogPayload; kernelId: string }) => void;
+  _processWorkerMessage(msg: unknown): void;
+  _processLogMessage(payload: ILogPayload): void;
 }
 
 export class TourKernel extends PyodideKernel {
@@ -60,11 +81,70 @@ export class TourKernel extends PyodideKernel {
     return worker as unknown as Worker;
   }
 
+  /**
+   * Upstream's comlink remote on every page, isolated or not. On a cross-origin isolated page
+   * upstream 0.8.6 switches to coincident 1.2.3, whose synchronous calls race both ways (the
+   * page arms its wait after posting, and the worker reads an answer still being written):
+   * 5 of 12 first cells hung or ended Pyodide with "Bad control character in JSON" here.
+   * Upstream moved to coincident 4 in 0.9.0a1. Until the site moves too, /drive and input()
+   * go through the service worker on every page, as before; isolation serves Interrupt.
+   * The lines below are upstream's comlink branch of `initRemote`.
+   */
+  protected initRemote(options: TourKernel.IOptions): IPyodideWorkerKernel {
+    if (!crossOriginIsolated) {
+      return super.initRemote(options);
+    }
+    const upstream = this as unknown as IUpstreamKernel;
+    const remote = wrap(upstream._worker) as unknown as IComlinkPyodideKernel;
+    upstream._worker.addEventListener('message', (event: MessageEvent) => {
+      if (event.data?._kernelMessage !== undefined) {
+        upstream._processWorkerMessage(event.data._kernelMessage);
+      } else if (event.data?._logMessage !== undefined) {
+        upstream._processLogMessage(event.data._logMessage);
+      }
+    });
+    remote
+      .initialize(this.initRemoteOptions(options))
+      .then(() => upstream._ready.resolve())
+      .catch((error: Error) => {
+        const payload: ILogPayload = { type: 'text', level: 'critical', data: error.message };
+        upstream._logger({ payload, kernelId: this.id });
+        upstream._ready.reject(error.message);
+      });
+    return remote;
+  }
+
   protected initRemoteOptions(options: TourKernel.IOptions): IPyodideWorkerKernel.IOptions {
     return {
       ...super.initRemoteOptions(options),
       gzipped: options.gzipped,
+      interruptBuffer: this.interruptBuffer,
     } as IPyodideWorkerKernel.IOptions;
+  }
+
+  /**
+   * Shared with the worker, which hands it to `pyodide.setInterruptBuffer`: Python checks it
+   * while it runs and raises KeyboardInterrupt when it holds SIGINT. A SharedArrayBuffer
+   * exists only on a cross-origin isolated page (isolation.ts); elsewhere there is none.
+   */
+  get interruptBuffer(): Uint8Array | null {
+    if (this._interruptBuffer === undefined) {
+      this._interruptBuffer = crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    }
+    return this._interruptBuffer;
+  }
+
+  /** Kernel > Interrupt: a KeyboardInterrupt in the running cell (kernel-client.ts). */
+  interrupt(): InterruptOutcome {
+    if (!this._executing) {
+      return 'idle';
+    }
+    const buffer = this.interruptBuffer;
+    if (!buffer) {
+      return 'unavailable';
+    }
+    buffer[0] = SIGINT;
+    return 'sent';
   }
 
   async executeRequest(
@@ -103,6 +183,7 @@ export class TourKernel extends PyodideKernel {
   // Set from initWorker, which upstream's constructor calls before this class's field
   // initializers would run: no initializers here (useDefineForClassFields is off).
   private _readyUnlessDisposed?: Promise<void>;
+  private _interruptBuffer?: Uint8Array | null;
   private _executing?: boolean;
   private _stopped?: boolean;
   private _restartAsked?: boolean;

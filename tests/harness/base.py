@@ -6,7 +6,9 @@ Playwright Page offers the same by itself. engines.py picks one; this module imp
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from types import SimpleNamespace
 
 from tests.harness import LiteError
@@ -22,6 +24,10 @@ POLL_JS = """async ({src, arg, timeout}) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }"""
+
+
+# How the engines word a call whose document went away as the page navigated.
+NAVIGATED = re.compile(r"context was destroyed|navigat|unload|document.*(gone|detached)", re.IGNORECASE)
 
 
 class EngineTimeout(LiteError):
@@ -43,8 +49,20 @@ class EnginePage:
         return self.call(js, arg)
 
     def wait_for_function(self, js: str, arg=None, timeout: float = 30000) -> None:
-        if not self.call(POLL_JS, {"src": js, "arg": arg, "timeout": timeout}):
-            raise EngineTimeout(f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}")
+        """As Playwright's: a page that navigates while it waits (the site's one reload on a
+        first visit, extension/src/isolation.ts) is waited on again in its new document."""
+        end = time.monotonic() + timeout / 1000
+        while True:
+            left = max(0.0, end - time.monotonic()) * 1000
+            try:
+                if self.call(POLL_JS, {"src": js, "arg": arg, "timeout": left}):
+                    return
+            except LiteError as error:
+                if not NAVIGATED.search(str(error)):
+                    raise
+            if time.monotonic() >= end:
+                raise EngineTimeout(f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}")
+
 
 
 def require(command: str, package: str) -> str:

@@ -96,12 +96,29 @@ def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
         ) from None
 
 
+# Every page of the site is cross-origin isolated once its service worker controls it.
+ISOLATED_JS = "() => document.readyState !== 'loading' && crossOriginIsolated"
+
+
+def visit(page, url: str, isolated: bool = True, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
+    """Go to a page of the site as a learner's link does. On a first visit the page reloads
+    once to become cross-origin isolated (extension/src/isolation.ts): this waits for that,
+    unless the browser runs no service worker (`isolated=False`)."""
+    page.goto(url)
+    if not isolated:
+        return
+    try:
+        page.wait_for_function(ISOLATED_JS, timeout=timeout * 1000)
+    except TIMEOUTS:
+        raise fail(page, f"{url} was not cross-origin isolated after {timeout:.0f} s") from None
+
+
 def open_notebook(page, base_url: str, path: str) -> None:
     """Open a notebook of the site in JupyterLab and wait until its Pyodide kernel is idle.
 
     The later actions use this notebook, found by its path: focus is not needed (headless Firefox
     gives the page none)."""
-    page.goto(f"{base_url}lab/index.html?path={path}")
+    visit(page, f"{base_url}lab/index.html?path={path}")
     use_notebook(page, path, what=f"opening {path}")
 
 
@@ -121,15 +138,15 @@ def use_notebook(page, path: str, what: str, timeout: float = KERNEL_IDLE_TIMEOU
 
 def open_without_running(page, base_url: str, path: str) -> None:
     """Open a notebook as a learner first sees it: loaded and drawn, no cell run."""
-    page.goto(f"{base_url}lab/index.html?path={path}")
+    visit(page, f"{base_url}lab/index.html?path={path}")
     page.wait_for_function(
         f"(path) => ({PANEL_JS})(path)?.context.isReady", arg=path, timeout=KERNEL_IDLE_TIMEOUT * 1000
     )
 
 
-def new_notebook(page, base_url: str) -> None:
+def new_notebook(page, base_url: str, isolated: bool = True) -> None:
     """File > New > Notebook (its command); waits for the Pyodide kernel to be idle."""
-    page.goto(f"{base_url}lab/index.html")
+    visit(page, f"{base_url}lab/index.html", isolated)
     page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('notebook:create-new')")
     # No "Select Kernel" dialog: overrides.json starts the one Pyodide kernel by itself.
     # After the layout is restored: a notebook opened before that is dropped from the main area

@@ -6,6 +6,8 @@
  *   it restarts the kernel (index.ts). Upstream left such a cell Busy forever.
  * - It can take a runtime booted before the kernel asked (early-boot.ts).
  * - jedi, which only code completion uses, is loaded at the first completion request.
+ * - On a cross-origin isolated page, Kernel > Interrupt raises KeyboardInterrupt in the running
+ *   cell: the page writes into the interrupt buffer handed to Pyodide here.
  * - Python-side changes (buffered output, input() without an answer) come from tour_kernel.py.
  */
 import { PyodideRemoteKernel } from '@jupyterlite/pyodide-kernel/lib/worker';
@@ -23,6 +25,8 @@ export const STOPPED_MESSAGE = '_tourRuntimeStopped';
 export interface ITourWorkerOptions extends IPyodideWorkerKernel.IOptions {
   /** Files under the Pyodide folder to fetch as NAME.gz (sitetools/precompress.py). */
   gzipped?: string[];
+  /** Pyodide's interrupt buffer, shared with the page (kernel.ts); null if not isolated. */
+  interruptBuffer?: Uint8Array | null;
 }
 
 /** The kernel's own Python packages, loaded at start-up unless Pyodide preloaded them; jedi
@@ -45,6 +49,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
 
   async initialize(options: ITourWorkerOptions): Promise<void> {
     fetchGzipped(options.gzipped ?? []);
+    this._interruptBuffer = options.interruptBuffer ?? null;
     return super.initialize(options);
   }
 
@@ -64,6 +69,9 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
       this._pyodide = early;
     } else {
       await super.initRuntime(options);
+    }
+    if (this._interruptBuffer) {
+      this._pyodide.setInterruptBuffer(this._interruptBuffer);
     }
     this.watchForStops();
   }
@@ -86,6 +94,8 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   }
 
   async execute(content: any, parent: any): Promise<any> {
+    // An Interrupt that came after the previous cell had ended is not for this one.
+    this._interruptBuffer?.fill(0);
     return this.unlessStopped(
       () => super.execute(content, parent),
       () => this.stoppedCell(parent),
@@ -211,6 +221,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   }
 
   private _earlyBoot: EarlyBoot;
+  private _interruptBuffer: Uint8Array | null = null;
   private _stopCause: string | null = null;
   private _waiting = new Set<() => void>();
   private _jedi: Promise<void> | null = null;

@@ -1,0 +1,113 @@
+"""Kernel > Interrupt stops a running cell, as in Jupyter: KeyboardInterrupt, variables kept.
+
+The site's service worker makes every page cross-origin isolated, after one reload on a first
+visit (extension/src/isolation.ts); Interrupt then writes SIGINT into Pyodide's interrupt buffer
+(extension/src/kernel.ts, kernel-client.ts). Where no service worker runs, Interrupt says so.
+"""
+
+import time
+
+import pytest
+
+from tests.harness import browser, engines, server
+from tests.harness import notebook as ui
+from tests.harness.outputs import output_text
+
+# What the learner expects of Interrupt: the cell ends at once, as on a laptop.
+INTERRUPT_LIMIT_S = 1.0
+# Whether the page is the document of a reload (the site's one reload for isolation).
+RELOADED_JS = "() => performance.getEntriesByType('navigation')[0].type === 'reload'"
+# The same document as before: a mark set on it is still there.
+MARK_JS = "() => { window.__sameDocument = true; }"
+SAME_DOCUMENT_JS = "() => window.__sameDocument === true"
+# The three ways a learner interrupts: the Kernel menu's item (a command every engine runs),
+# the notebook toolbar's button, and I, I in command mode (Chromium: clicks and keys).
+MENU = "() => window.jupyterapp.commands.execute('kernelmenu:interrupt')"
+TOOLBAR_BUTTON = ".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']"
+
+
+def busy_loop(page) -> int:
+    """`x = 41`, then `while True: pass` started; returns the running cell's index."""
+    ui.run_code(page, "x = 41")
+    index = ui.add_cell(page, "while True:\n    pass")
+    ui.start_cell(page, index)
+    page.wait_for_function(f"() => ({ui.KERNEL_STATUS_JS})() === 'busy'")
+    return index
+
+
+def ended_by(page, index: int, interrupt) -> float:
+    """Interrupt the running cell; the seconds until it shows its error."""
+    started = time.monotonic()
+    interrupt()
+    page.wait_for_function("() => window.__cellRun.done", timeout=30_000)
+    return time.monotonic() - started
+
+
+def assert_interrupted_and_usable(page, index: int, took: float, how: str) -> None:
+    shown = output_text(ui.cell_outputs(page, index))
+    assert "KeyboardInterrupt" in shown, f"{how}: the cell shows {shown!r}"
+    assert took <= INTERRUPT_LIMIT_S, f"{how}: the cell ended {took:.2f} s after Interrupt"
+    ui.wait_idle(page, what=f"after {how}")
+    assert output_text(ui.run_code(page, "print(x + 1)")) == "42\n", "variables were lost"
+    print(f"[interrupt] {how}: KeyboardInterrupt {took:.2f} s after Interrupt")
+
+
+def test_kernel_menu_interrupt_stops_a_busy_loop(engine_page, base_url):
+    ui.new_notebook(engine_page, base_url)
+    index = busy_loop(engine_page)
+    took = ended_by(engine_page, index, lambda: engine_page.evaluate(MENU))
+    assert_interrupted_and_usable(engine_page, index, took, f"Kernel > Interrupt ({engine_page.engine})")
+    ui.close_everything(engine_page)
+
+
+@pytest.mark.parametrize("how", ["toolbar button", "I, I"])
+def test_toolbar_and_keys_interrupt_too(page, base_url, how):
+    ui.new_notebook(page, base_url)
+    index = busy_loop(page)
+
+    def press():
+        if how == "toolbar button":
+            page.click(TOOLBAR_BUTTON)
+        else:
+            page.keyboard.press("Escape")  # command mode
+            page.keyboard.press("i")
+            page.keyboard.press("i")
+
+    assert_interrupted_and_usable(page, index, ended_by(page, index, press), how)
+
+
+def test_interrupt_without_a_service_worker_says_to_restart(playwright, base_url):
+    """Some private windows run no service worker: the page cannot be isolated, nothing reloads,
+    and Interrupt says in plain words that it cannot stop the cell here, and what to do."""
+    with browser.browser(playwright, service_workers="block") as ctx:
+        page = ctx.new_page()
+        ui.new_notebook(page, base_url, isolated=False)
+        assert page.evaluate("() => crossOriginIsolated") is False
+        assert page.evaluate(RELOADED_JS) is False, "the page reloaded without a service worker"
+        busy_loop(page)
+        page.evaluate(MENU)
+        notice = page.wait_for_selector(".Toastify__toast", timeout=10_000).inner_text()
+        assert notice.startswith("Interrupt cannot stop the cell in this window"), notice
+        assert "Use Kernel > Restart Kernel" in notice and notice.endswith("(variables are lost)."), notice
+        ui.restart_kernel(page)
+        assert output_text(ui.run_code(page, "print('back')")) == "back\n"
+        assert ctx.watch.offsite == []
+
+
+@pytest.mark.parametrize("prefix", ["/", "/REPO/"])
+def test_a_first_visit_reloads_once_then_never(engine, playwright, prefix, offsite_trap):
+    """A fresh profile (a first visit), at the root and from a sub-path as on GitHub Pages: the
+    page is isolated after exactly one reload, stays the same document while the kernel starts,
+    and the next visit is isolated at once."""
+    port, seen = offsite_trap
+    with server.serve_under(prefix) as (site, _), engines.engine_page(engine, playwright, seen, port) as page:
+        ui.open_notebook(page, site, "01-python-on-webassembly.ipynb")
+        assert page.evaluate(RELOADED_JS), "the first visit was isolated without its reload"
+        page.evaluate(MARK_JS)
+        ui.open_notebook(page, site, "02-javascript-interop.ipynb")  # the next visit
+        assert page.evaluate(RELOADED_JS) is False, "the next visit reloaded again"
+        page.evaluate(MARK_JS)
+        assert page.evaluate("() => crossOriginIsolated")
+        ui.run_code(page, "import time; time.sleep(2)")  # a while later: still that document
+        assert page.evaluate(SAME_DOCUMENT_JS), "the page reloaded again"
+        assert engines.left_by_page(page.context.watch.offsite) == []
