@@ -65,6 +65,10 @@ def slider(engine_page, base_url):
     for code_index in [i for i in ui.code_cell_indices(engine_page) if i <= index]:
         ui.run_cell(engine_page, code_index)
     yield engine_page, index
+    # Python closes its widgets first. Otherwise closing the tab makes the page send a comm_close
+    # per widget while the kernel shuts down: Firefox once logged a Pyodide fatal error at this
+    # teardown (1 run in 11 here), most likely the worker terminated in the middle of one.
+    ui.run_code(engine_page, "widgets.Widget.close_all()")
     ui.close_everything(engine_page)
 
 
