@@ -36,6 +36,8 @@ SITE_SERVICE_WORKER = "tour-service-worker.js"
 SITE_KERNEL_PLUGIN = "@python-in-the-browser/tour-kernel:kernel"
 SITE_KERNEL_EXTENSION = "extensions/@python-in-the-browser/tour-kernel"
 UPSTREAM_KERNEL_EXTENSION = "extensions/@jupyterlite/pyodide-kernel-extension"
+# ipywidgets' front end (notebook 2's slider), from the jupyterlab_widgets wheel.
+WIDGETS_EXTENSION = "extensions/@jupyter-widgets/jupyterlab-manager"
 LOCAL_PYODIDE = "./static/pyodide/pyodide.mjs"
 CORE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 # Names that would mean the build leaked repository or machine files into the site.
@@ -151,6 +153,7 @@ def check_site(dist: Path) -> list[str]:
         *check_kernel_settings(kernel),
         *check_pyodide(pyodide, kernel.get("loadPyodideOptions", {}).get("packages", [])),
         *check_kernel_extensions(dist, config),
+        *check_pinned_extension(dist, WIDGETS_EXTENSION, "widgets_extension"),
         *precompress.check_gz(pyodide, config),
         *check_notebooks(dist / "files"),
         *check_nothing_else(dist),
@@ -223,15 +226,25 @@ def check_kernel_extensions(dist: Path, config: dict) -> list[str]:
             f"{SITE_SERVICE_WORKER} is missing from the site's root: reinstall the site's kernel "
             "extension (its JupyterLite addon puts it there), then rebuild"
         )
-    pinned = {name: digest for name, digest in load_pins()["kernel_extension"].items() if name != "comment"}
-    served = dist / UPSTREAM_KERNEL_EXTENSION
+    return problems + check_pinned_extension(dist, UPSTREAM_KERNEL_EXTENSION, "kernel_extension")
+
+
+def check_pinned_extension(dist: Path, folder: str, pins_key: str) -> list[str]:
+    """A prebuilt extension is served exactly as it ships: every file as pinned, none missing."""
+    pinned = load_pins()[pins_key]
+    served = dist / folder
+    if not served.is_dir():
+        return [f"{folder} is missing: install requirements.txt into the build's Python, then make site"]
+    problems = []
     for path in sorted(p for p in served.rglob("*") if p.is_file()):
         name = str(path.relative_to(served))
         if pinned.get(name) != file_sha256(path):
-            problems.append(f"{UPSTREAM_KERNEL_EXTENSION}/{name} is not upstream's file as pinned")
+            problems.append(
+                f"{folder}/{name} is not upstream's file as pinned (sitetools/vendor-pins.json, "
+                f"{pins_key}): reinstall requirements.txt; re-pin only a new version (CONTRIBUTING.md)"
+            )
     missing = [n for n in pinned if not n.endswith(".map") and not (served / n).exists()]
-    problems += [f"{UPSTREAM_KERNEL_EXTENSION}/{name} is missing" for name in missing]
-    return problems
+    return problems + [f"{folder}/{name} is missing" for name in missing]
 
 
 def check_notebooks(files: Path) -> list[str]:

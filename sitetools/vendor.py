@@ -15,6 +15,8 @@ The steps, each a function below:
 3. kernel wheels: piplite, ipykernel, pyodide_kernel (as jupyterlite-pyodide-kernel ships them,
    byte for byte) and comm join the lock, so Pyodide loads them all at once
    (loadPyodideOptions.packages in overrides/);
+   on-import wheels (ipywidgets) join the lock too, but no start-up list names them: Pyodide loads
+   one when a cell imports it, as it does numpy, and no kernel start waits for it;
 4. bytecode for the first imports (bytecode.py), except in the kernel's own wheels: the lock and
    provenance.json record each rewritten file's new sha256 and the verified one before;
 5. the piplite index: wheels for %pip install, pinned the same way.
@@ -114,6 +116,7 @@ def vendor(downloads: Path, out: Path, log: logging.Logger = LOG) -> dict:
     run.write_lock()
     shutil.copytree(run.pyodide_dir, staging / "stock" / "pyodide" / "pyodide")  # bench's baseline
     kernel_wheels(run)
+    on_import_wheels(run)
     run.write_lock()  # the bytecode step loads every package of the lock
     bytecode(run)
     run.write_lock()
@@ -208,18 +211,31 @@ def kernel_wheels(run: Vendoring) -> None:
             source = f"PyPI {name}=={wheel_version(path.name)} (pinned)"
         else:
             path, source = kernel_extension_wheel(run, pin)
-        entry = {
-            "name": name,
-            "version": wheel_version(path.name),
-            "file_name": path.name,
-            "sha256": sha256(path),
-            "depends": pin["depends"],
-            "imports": pin["imports"],
-            "install_dir": "site",
-            "package_type": "package",
-            "unvendored_tests": False,
-        }
-        run.add(name, entry, path, {"source": source, "added_to_lock": True})
+        run.add(name, lock_entry(name, path, pin), path, {"source": source, "added_to_lock": True})
+
+
+def on_import_wheels(run: Vendoring) -> None:
+    """Step 3, continued: pinned PyPI wheels that Pyodide loads when a cell first imports them."""
+    for name, pin in run.pins["on_import_wheels"].items():
+        path = fetch_pinned_wheel(run.downloads, name, pin, run.python)
+        source = f"PyPI {name}=={wheel_version(path.name)} (pinned), loaded on import"
+        record = {"source": source, "added_to_lock": True, "why": pin["why"]}
+        run.add(name, lock_entry(name, path, pin), path, record)
+
+
+def lock_entry(name: str, path: Path, pin: dict) -> dict:
+    """A pyodide-lock.json entry for a checked pure-Python wheel the site adds to the lock."""
+    return {
+        "name": name,
+        "version": wheel_version(path.name),
+        "file_name": path.name,
+        "sha256": sha256(path),
+        "depends": pin["depends"],
+        "imports": pin["imports"],
+        "install_dir": "site",
+        "package_type": "package",
+        "unvendored_tests": False,
+    }
 
 
 def kernel_extension_wheel(run: Vendoring, pin: dict) -> tuple[Path, str]:

@@ -82,6 +82,27 @@ def test_check_refuses_a_changed_upstream_kernel_file(site_copy):
     assert any(worker.name in p and "not upstream's file as pinned" in p for p in problems), problems
 
 
+def test_check_refuses_a_changed_or_missing_widgets_file(site_copy):
+    """ipywidgets' front end (notebook 2's slider) is served as jupyterlab_widgets ships it."""
+    static = site_copy / site_build.WIDGETS_EXTENSION / "static"
+    entry = next(static.glob("remoteEntry.*.js"))
+    entry.write_text(entry.read_text() + "\n")
+    (static / "style.js").unlink()
+    problems = site_build.check_site(site_copy)
+    assert any(entry.name in p and "not upstream's file as pinned" in p for p in problems), problems
+    assert any(p.endswith("static/style.js is missing") for p in problems), problems
+
+
+def test_ipywidgets_loads_on_import_not_at_kernel_start(site):
+    """In the lock, so `import ipywidgets` loads it offline; in no start-up list, so no start waits."""
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    assert lock["ipywidgets"]["imports"] == ["ipywidgets"]
+    assert all(name in lock for name in lock["ipywidgets"]["depends"]), lock["ipywidgets"]["depends"]
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    start = config["litePluginSettings"][site_build.KERNEL_PLUGIN]["loadPyodideOptions"]["packages"]
+    assert "ipywidgets" not in start, start
+
+
 def test_check_refuses_a_site_with_upstreams_kernel_plugin_on(site_copy):
     """Two kernels named python would register; which one a notebook gets is left to chance."""
     path = site_copy / "jupyter-lite.json"

@@ -28,6 +28,10 @@ CASES = {
         PINS["pypi_substitutes"]["ipython"]["file_name"],
         PINS["pypi_substitutes"]["ipython"]["sha256"],
     ),
+    "on-import wheel (pinned)": lambda: (
+        PINS["on_import_wheels"]["ipywidgets"]["file_name"],
+        PINS["on_import_wheels"]["ipywidgets"]["sha256"],
+    ),
     "piplite wheel (pinned)": lambda: (
         PINS["piplite_wheels"]["comm"]["file_name"],
         PINS["piplite_wheels"]["comm"]["sha256"],
