@@ -61,8 +61,9 @@ class EnginePage:
                 if not NAVIGATED.search(str(error)):
                     raise
             if time.monotonic() >= end:
-                raise EngineTimeout(f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}")
-
+                raise EngineTimeout(
+                    f"{self.engine}: condition not met within {timeout / 1000:.0f} s: {js[:200]}"
+                )
 
 
 def require(command: str, package: str) -> str:

@@ -50,6 +50,9 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   async initialize(options: ITourWorkerOptions): Promise<void> {
     fetchGzipped(options.gzipped ?? []);
     this._interruptBuffer = options.interruptBuffer ?? null;
+    // For notebook 6, which shows Python reading the byte that Kernel > Interrupt writes.
+    (self as unknown as { siteInterruptBuffer: Uint8Array | null }).siteInterruptBuffer =
+      this._interruptBuffer;
     return super.initialize(options);
   }
 
