@@ -14,6 +14,7 @@ import { IKernelSpecs } from '@jupyterlite/services';
 import { TourKernel, workerUrl } from './kernel';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
+import { narrowScreenPlugin } from './narrow-screen';
 import { stoppedNotice } from './worker/stops';
 import KERNEL_ICON_SVG from '../style/img/pyodide.svg';
 
@@ -154,4 +155,4 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [kernelPlugin];
+export default [kernelPlugin, narrowScreenPlugin];
