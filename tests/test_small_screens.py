@@ -19,11 +19,15 @@ NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
 # characters a line; at 768 px about 80.
 MIN_TEXT_PX = {420: 300, 768: 600}
 HEIGHT = 900
+# WebKitGTK's MiniBrowser makes no window narrower than its toolbar (447 CSS px here): it takes the
+# phone's test at that width, still a phone's.
+WIDEST_PHONE = 480
 SIZE_JS = "() => [window.innerWidth, window.innerHeight]"
 
 # The document at `path` as the learner sees it: the first rendered markdown in view (the tour,
 # or a notebook's markdown cell), its width, the open sidebars, and whether the text is what is
-# drawn at the left and right ends of its first line in view (else something covers it).
+# drawn at the left and right ends of its first line in view is the document (else something
+# covers it).
 LAYOUT_JS = f"""(path) => {{
   const panel = ({ui.PANEL_JS})(path);
   if (!panel?.isVisible) return null;
@@ -35,7 +39,8 @@ LAYOUT_JS = f"""(path) => {{
   if (!text) return null;
   const box = text.getBoundingClientRect();
   const y = Math.max(box.top, view.top) + 8;
-  const onTop = (x) => text.contains(document.elementFromPoint(x, y));
+  // The document's own parts may be there (the active cell's toolbar); nothing else may.
+  const onTop = (x) => panel.content.node.contains(document.elementFromPoint(x, y));
   const sidebars = ['jp-left-stack', 'jp-right-stack']
     .map((id) => document.getElementById(id))
     .filter((side) => side && side.offsetWidth > 0 && !side.classList.contains('lm-mod-hidden'))
@@ -48,11 +53,13 @@ LINK_JS = f"""(notebook) => [...(({ui.PANEL_JS})('{TOUR}')?.node.querySelectorAl
 # Tap it as soon as it is there (the viewer draws its links again when its width changes).
 TAP_JS = f"(notebook) => {{ const link = ({LINK_JS})(notebook); link?.click(); return !!link; }}"
 SHOW_TOUR_JS = f"() => window.jupyterapp.shell.activateById(({ui.PANEL_JS})('{TOUR}').id)"
-# Close one notebook and shut its kernel down, keeping the tour open.
+# Close one notebook and shut its kernel down, keeping the tour open (as ui.close_everything does:
+# the tab first, then its session).
 CLOSE_JS = f"""async (path) => {{
   const panel = ({ui.PANEL_JS})(path);
-  await panel.sessionContext.shutdown();
+  const session = panel.sessionContext.session?.id;
   panel.dispose();
+  if (session) await window.jupyterapp.serviceManager.sessions.shutdown(session);
 }}"""
 
 
@@ -83,7 +90,11 @@ def test_the_tour_and_every_notebook_are_readable_on_a_small_screen(
 ):
     page = fresh_engine_page  # a first visit: the site's own layout, nothing stored yet
     page.set_viewport_size({"width": width, "height": HEIGHT})
-    assert page.evaluate(SIZE_JS) == [width, HEIGHT], f"{engine} did not take the size"
+    taken = page.evaluate(SIZE_JS)
+    phone = width < WIDEST_PHONE and width <= taken[0] <= WIDEST_PHONE
+    assert taken[1] == HEIGHT and (taken[0] == width or phone), (
+        f"{engine} took {taken}, not {width} x {HEIGHT}"
+    )
     page.goto(f"{base_url}lab/index.html")  # the site opens on the tour
     page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
     page.evaluate("async () => { await window.jupyterapp.restored; }")
@@ -96,6 +107,6 @@ def test_the_tour_and_every_notebook_are_readable_on_a_small_screen(
         ui.use_notebook(page, notebook, what=f"opening {notebook} at {width} px")
         page.evaluate(CLOSE_JS, notebook)
     widths = {re.sub(r"-.*", "", path): seen["width"] for path, seen in shown.items()}
-    print(f"[small screens] {engine} at {width} px, text column (px): {widths}")
+    print(f"[small screens] {engine} at {taken[0]} px, text column (px): {widths}")
     problems = [problem for path, seen in shown.items() for problem in unreadable(path, seen, width)]
     assert not problems, f"{engine} at {width} px:\n" + "\n".join(problems)
