@@ -125,6 +125,15 @@ def engine_session(engine, playwright, offsite_trap):
 
 
 @pytest.fixture
+def fresh_engine_page(engine, playwright, offsite_trap):
+    """A page of the engine with a fresh profile of its own (a learner's first visit), checked."""
+    port, seen = offsite_trap
+    with engines.engine_page(engine, playwright, offsite=seen, proxy_port=port) as page:
+        with checked(page.context.watch):
+            yield page
+
+
+@pytest.fixture
 def engine_page(engine_session):
     """The engine's page, checked while the test runs."""
     with checked(engine_session.context.watch):

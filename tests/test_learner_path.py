@@ -33,7 +33,7 @@ def test_six_notebooks_in_one_profile_each_run_top_to_bottom(engine, engine_page
         # Asked of the kernel directly, so the notebook itself is not changed.
         where = engine_page.evaluate(WHERE_JS)
         assert where == "/drive", f"{path.name}'s kernel started in {where}, not /drive ({engine})"
-        fresh = {index: ui.run_cell(engine_page, index) for index in ui.code_cell_indices(engine_page)}
+        fresh = ui.run_cells(engine_page)
         stored = nbformat.read(path, as_version=4)
         differ, _ = outputs.compare_notebook(stored, fresh, outputs.sanitize_patterns())
         failures += [f"{path.name}: {failure}" for failure in differ]

@@ -7,6 +7,7 @@ import pytest
 
 from sitetools import CONTENT
 from tests.harness import outputs
+from tests.harness.notebook import RESTART_FIRST
 
 NOTEBOOKS = sorted(CONTENT.glob("*.ipynb"))
 # Tags that change what one kernel compares; the learner must still see why the cell differs.
@@ -40,6 +41,22 @@ def test_every_tagged_cell_says_why_in_its_first_line(path):
     assert not silent, f"{path.name}: tagged cells without a reason in their first line:\n" + "\n".join(
         silent
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_a_cell_run_after_a_restart_is_asked_for_and_browser_only(path):
+    """The browser's runner restarts the kernel before such a cell; the text right before it
+    asks the learner to, and CPython's run (which never restarts) leaves it out."""
+    cells = nbformat.read(path, as_version=4).cells
+    wrong = []
+    for i, cell in enumerate(cells):
+        if RESTART_FIRST in outputs.tags(cell):
+            before = cells[i - 1] if i else None
+            if not (before and before.cell_type == "markdown" and "Kernel > Restart Kernel" in before.source):
+                wrong.append(f"{cell.id}: the cell before it does not ask for Kernel > Restart Kernel")
+            if "nbval-skip" not in outputs.tags(cell):
+                wrong.append(f"{cell.id}: not left out of CPython's run, which does not restart")
+    assert not wrong, f"{path.name}:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

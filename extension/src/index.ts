@@ -18,6 +18,7 @@ import { TourKernel, workerUrl } from './kernel';
 import { kernelClientPlugin } from './kernel-client';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
+import { narrowScreenPlugin } from './narrow-screen';
 import { stoppedNotice } from './worker/stops';
 import KERNEL_ICON_SVG from '../style/img/pyodide.svg';
 
@@ -158,4 +159,4 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [kernelPlugin, kernelClientPlugin, serviceWorkerPlugin];
+export default [kernelPlugin, kernelClientPlugin, serviceWorkerPlugin, narrowScreenPlugin];

@@ -1,5 +1,6 @@
 """What every engine's page offers the notebook actions (notebook.py), whatever drives it:
-goto(url), evaluate(js, arg), wait_for_function(js, arg=, timeout= in ms) and `context.watch`
+goto(url), evaluate(js, arg), wait_for_function(js, arg=, timeout= in ms),
+set_viewport_size({"width", "height"}) (the page's own size, CSS pixels) and `context.watch`
 (browser.Watch). Firefox (firefox.py) and WebKit (webkit.py) subclass EnginePage; Chromium's
 Playwright Page offers the same by itself. engines.py picks one; this module imports none of them.
 """
@@ -35,7 +36,8 @@ class EngineTimeout(LiteError):
 
 
 class EnginePage:
-    """What the harness needs from a page; an engine implements call(src, arg) and goto(url)."""
+    """What the harness needs from a page; an engine implements call(src, arg), goto(url) and
+    set_viewport_size(size)."""
 
     engine = "?"
 

@@ -98,6 +98,9 @@ class FirefoxPage(EnginePage):
     def goto(self, url: str) -> None:
         self.send("goto", url=url)
 
+    def set_viewport_size(self, size: dict) -> None:
+        self.send("viewport", width=size["width"], height=size["height"])
+
 
 @contextlib.contextmanager
 def firefox_page(watch: Watch, proxy_port: int):

@@ -253,10 +253,36 @@ def cell_outputs_text(page, index: int) -> str:
     return output_text(cell_outputs(page, index))
 
 
+# A code cell the text before it asks the learner to run after Kernel > Restart Kernel (notebook 4
+# shows what a restart keeps): the runner restarts the kernel first, as the learner does.
+RESTART_FIRST = "restart-kernel-first"
+
+
+def tagged_indices(page, tag: str) -> list[int]:
+    """The indices of the open notebook's cells tagged `tag`."""
+    return page.evaluate(
+        f"""(tag) => {NOTEBOOK}.content.model.sharedModel.cells
+        .map((cell, i) => (cell.getMetadata('tags') ?? []).includes(tag) ? i : -1).filter(i => i >= 0)""",
+        tag,
+    )
+
+
+def run_cells(page) -> dict[int, list[dict]]:
+    """Run every code cell of the open notebook in order, from the top, as a learner does, with
+    Kernel > Restart Kernel before each cell tagged RESTART_FIRST; return {cell index: outputs}."""
+    restart_first = set(tagged_indices(page, RESTART_FIRST))
+    outputs = {}
+    for index in code_cell_indices(page):
+        if index in restart_first:
+            restart_kernel(page)
+        outputs[index] = run_cell(page, index)
+    return outputs
+
+
 def run_notebook(page, base_url: str, path: str) -> dict[int, list[dict]]:
-    """Open a notebook, run every code cell in order, return {cell index: outputs}."""
+    """Open a notebook, run every code cell in order (run_cells), return {cell index: outputs}."""
     open_notebook(page, base_url, path)
-    outputs = {index: run_cell(page, index) for index in code_cell_indices(page)}
+    outputs = run_cells(page)
     close_everything(page)
     return outputs
 

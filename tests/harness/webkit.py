@@ -155,6 +155,14 @@ class WebKitPage(EnginePage):
     def goto(self, url: str) -> None:
         self.driver.get(url)
 
+    def set_viewport_size(self, size: dict) -> None:
+        """WebDriver sizes the window, MiniBrowser's toolbar and frame included: size it, measure
+        the page's own size, and size it again by the difference."""
+        width, height = size["width"], size["height"]
+        self.driver.set_window_size(width, height)
+        inner = self.call("() => [window.innerWidth, window.innerHeight]", None)
+        self.driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
 
 def start_session(url: str, o: Options):
     """A W3C session, or None if the driver did not answer within SESSION_TIMEOUT (MiniBrowser

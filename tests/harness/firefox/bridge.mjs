@@ -1,6 +1,6 @@
 // Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core, for tests/harness/firefox.py.
 // argv[2]: JSON {executablePath, userDataDir, prefs}. Then JSON lines: in on stdin
-// {id, op: "goto"|"evaluate"|"close", ...}, out on stdout {id, value} or {id, error};
+// {id, op: "goto"|"evaluate"|"viewport"|"close", ...}, out on stdout {id, value} or {id, error};
 // lines without an id are events: {event: "console"|"pageerror", type, text}.
 import readline from "node:readline";
 import puppeteer from "puppeteer-core";
@@ -33,6 +33,7 @@ const ops = {
       src,
       arg ?? null,
     ),
+  viewport: ({ width, height }) => page.setViewport({ width, height }).then(() => null),
   close: async () => {
     await browser.close();
     return null;
