@@ -12,6 +12,7 @@ import type { IKernel } from '@jupyterlite/services';
 import { IKernelSpecs } from '@jupyterlite/services';
 
 import { TourKernel, workerUrl } from './kernel';
+import lessonVersionsPlugin from './lesson-versions';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
 import { stoppedNotice } from './worker/stops';
@@ -154,4 +155,4 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [kernelPlugin];
+export default [kernelPlugin, lessonVersionsPlugin];
