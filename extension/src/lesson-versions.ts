@@ -67,12 +67,14 @@ async function saveIfOpen(docManager: IDocumentManager, path: string): Promise<v
 
 /**
  * Keep the learner's copy under a new name and open the site's version at `path`. Unsaved edits
- * of an open copy are saved first, so they travel with it; the open tab follows its file to the
- * new name (JupyterLab's document context follows a rename). Returns the copy's path.
+ * of an open copy are saved first, so they travel with it; its tab follows the file to the new
+ * name (JupyterLab's document context follows a rename) and is then closed: the copy stays in the
+ * file browser, the site's version is in front. Returns the copy's path.
  */
 async function keepCopyAndShowSite(docManager: IDocumentManager, path: string): Promise<string> {
   const contents = docManager.services.contents;
   await saveIfOpen(docManager, path);
+  const openTab = docManager.findWidget(path);
   const before = await contents.get(path, { content: true });
   const copy = await freeCopyName(contents, path);
   await contents.rename(path, copy);
@@ -81,6 +83,9 @@ async function keepCopyAndShowSite(docManager: IDocumentManager, path: string): 
     throw new Error(`${copy} does not hold the cells of ${path}; nothing was removed from it`);
   }
   docManager.openOrReveal(path);
+  if (openTab && !docManager.contextForWidget(openTab)?.model.dirty) {
+    openTab.close();
+  }
   return copy;
 }
 
