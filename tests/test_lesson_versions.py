@@ -43,6 +43,11 @@ NOTICE_JS = f"""(path) => {{
 CLICK_JS = f"""([path, button]) => {{
   ({ui.PANEL_JS})(path).node.querySelector('.tour-LessonNotice-' + button).click();
 }}"""
+# Every open notebook has drawn all its cells. JupyterLab 4.6 draws a long notebook's cells while
+# the page is idle and does not stop when the tab closes: closing it earlier logs "can't access
+# property insertWidget, this.layout is null" (seen in headless Firefox, notebook/lib/widget.js).
+ALL_DRAWN_JS = """() => window.jupyterapp.shell.widgets('main').every(
+  (w) => !w.content?.widgets || w.content.widgets.every((cell) => !cell.isPlaceholder()))"""
 # A file as browser storage and the site hold it together (what the learner's file browser lists).
 READ_JS = """async (path) => {
   const model = await window.jupyterapp.serviceManager.contents.get(path, {content: true});
@@ -109,6 +114,7 @@ def served(builds, tmp_path_factory):
 def reopen(page, site: Site, path: str) -> str:
     """The learner comes back and opens a lesson: what did the site decide about it?"""
     if page.evaluate("() => !!window.jupyterapp"):  # not on the first visit
+        page.wait_for_function(ALL_DRAWN_JS, timeout=60000)
         ui.close_everything(page)
     ui.open_notebook(page, site.url, path)
     page.wait_for_function(DECIDED_JS, arg=path, timeout=30000)
@@ -117,8 +123,26 @@ def reopen(page, site: Site, path: str) -> str:
 
 def edit_and_save(page, site: Site, path: str) -> None:
     assert reopen(page, site, path) == "none", f"{path} as the site ships it shows a notice"
-    ui.add_cell(page, MY_EDIT)
+    add_note_at_the_top(page, path)
     ui.save(page)
+
+
+def add_note_at_the_top(page, path: str) -> None:
+    """The learner's edit: a cell of their own above the lesson, drawn before anything else happens
+    (a tab closed while JupyterLab still draws a new cell logs an error in headless Firefox)."""
+    page.evaluate(
+        f"([path, code]) => {{ ({ui.PANEL_JS})(path).content.model.sharedModel"
+        ".insertCell(0, {cell_type: 'code', source: code}); }",
+        [path, MY_EDIT],
+    )
+    page.wait_for_function(
+        f"""([path, code]) => {{
+      const first = ({ui.PANEL_JS})(path).content.widgets[0];
+      return first?.isAttached && first.model.sharedModel.getSource() === code;
+    }}""",
+        arg=[path, MY_EDIT],
+        timeout=10000,
+    )
 
 
 def read(page, path: str) -> str:
@@ -133,6 +157,7 @@ def test_a_rebuild_that_changed_nothing_shows_no_notice(engine_page, served):
     served.show("same")
     assert reopen(engine_page, served, UNCHANGED) == "none", "the site was rebuilt with nothing changed"
     assert MY_EDIT in read(engine_page, UNCHANGED)
+    engine_page.wait_for_function(ALL_DRAWN_JS, timeout=60000)
     ui.close_everything(engine_page)
 
 
@@ -156,8 +181,7 @@ def test_a_newer_lesson_is_announced_and_nothing_is_lost(engine_page, served):
         page.screenshot(path=SHOTS / "notice.png")
     copy = "03-stdlib-and-packages (my copy).ipynb"
     page.evaluate(CLICK_JS, [CHOSEN, "open"])
-    page.wait_for_function(f"(path) => ({ui.PANEL_JS})(path)?.context.isReady", arg=copy, timeout=30000)
-    ui.use_notebook(page, CHOSEN, what="opening the site's new version")
+    see_the_sites_version(page, CHOSEN)
     assert NEW_CELL in read(page, CHOSEN) and MY_EDIT not in read(page, CHOSEN)
     assert MY_EDIT in read(page, copy), "the learner's copy lost their edit"
 
@@ -174,6 +198,7 @@ def test_a_newer_lesson_is_announced_and_nothing_is_lost(engine_page, served):
     assert MY_EDIT in read(page, OTHER), "another notebook's saved copy changed"
     assert read(page, DRIVE_FILE) == DRIVE_TEXT, "a /drive file changed"
     assert {copy, "04-filesystem-and-networking (my copy).ipynb"} <= set(page.evaluate(LISTED_JS))
+    page.wait_for_function(ALL_DRAWN_JS, timeout=60000)
     ui.close_everything(page)
 
 
@@ -186,4 +211,10 @@ def revert_by_command(page, path: str) -> None:
     )
     page.wait_for_function(ui.PRESS_JS, arg="Revert", timeout=10000)
     ui.wait_until(page, "async () => (await window.__reverted) === 'done'", timeout=30)
-    ui.use_notebook(page, path, what="opening the site's version after the revert")
+    see_the_sites_version(page, path)
+
+
+def see_the_sites_version(page, path: str) -> None:
+    """The tab of the learner's copy (renamed) closes; a new tab shows the site's version."""
+    page.wait_for_function(f"(path) => ({DECIDED_JS})(path) === 'none'", arg=path, timeout=30000)
+    ui.use_notebook(page, path, what="opening the site's version")

@@ -111,6 +111,27 @@ function fitToContent(widget: Widget, body: HTMLElement, header: Widget): void {
   widget.disposed.connect(() => observer.disconnect());
 }
 
+/** The notice's words and its two buttons (their actions are the caller's). */
+function noticeBody(shipped: ILessonVersion, onOpen: () => void, onKeep: () => void) {
+  const text = document.createElement('p');
+  text.textContent = noticeText(shipped);
+  const help = document.createElement('p');
+  help.className = 'tour-LessonNotice-help';
+  help.textContent =
+    "Opening the site's version keeps your copy, renamed with “(my copy)”, in the file browser.";
+  const buttons = [
+    button("Open the site's new version", 'jp-mod-accept tour-LessonNotice-open', onOpen),
+    button('Keep my copy', 'jp-mod-reject tour-LessonNotice-keep', onKeep),
+  ];
+  const actions = document.createElement('div');
+  actions.className = 'tour-LessonNotice-actions';
+  actions.append(...buttons);
+  const body = document.createElement('div');
+  body.className = 'tour-LessonNotice-body';
+  body.append(text, actions, help);
+  return { body, buttons };
+}
+
 /** The notice at the top of a notebook whose saved copy started from an older lesson. */
 function showNotice(
   panel: NotebookPanel,
@@ -121,43 +142,28 @@ function showNotice(
   const notice = new Widget();
   notice.addClass('tour-LessonNotice');
   notice.node.setAttribute('role', 'status');
-  const text = document.createElement('p');
-  text.textContent = noticeText(shipped);
-  const help = document.createElement('p');
-  help.className = 'tour-LessonNotice-help';
-  help.textContent =
-    "Opening the site's version keeps your copy, renamed with “(my copy)”, in the file browser.";
-  const openNew = button(
-    "Open the site's new version",
-    'jp-mod-accept tour-LessonNotice-open',
-    () => {
-      openNew.disabled = keep.disabled = true;
-      keepCopyAndShowSite(docManager, path)
-        .then((copy) => {
-          panel.node.dataset.lessonVersion = 'copy-kept';
-          notice.dispose();
-          Notification.success(`Your copy is kept as ${copy}.`, { autoClose: 8000 });
-        })
-        .catch((error) => {
-          openNew.disabled = keep.disabled = false;
-          void showErrorMessage(
-            "Could not open the site's version",
-            `${error}. Your copy is unchanged.`,
-          );
-        });
-    },
-  );
-  const keep = button('Keep my copy', 'jp-mod-reject tour-LessonNotice-keep', () => {
+  const openNew = () => {
+    buttons.forEach((b) => (b.disabled = true));
+    keepCopyAndShowSite(docManager, path)
+      .then((copy) => {
+        panel.node.dataset.lessonVersion = 'copy-kept';
+        notice.dispose();
+        Notification.success(`Your copy is kept as ${copy}.`, { autoClose: 8000 });
+      })
+      .catch((error) => {
+        buttons.forEach((b) => (b.disabled = false));
+        void showErrorMessage(
+          "Could not open the site's version",
+          `${error}. Your copy is unchanged.`,
+        );
+      });
+  };
+  const keep = () => {
     localStorage.setItem(keptKey(path), shipped.sha256);
     panel.node.dataset.lessonVersion = 'kept';
     notice.dispose();
-  });
-  const actions = document.createElement('div');
-  actions.className = 'tour-LessonNotice-actions';
-  actions.append(openNew, keep);
-  const body = document.createElement('div');
-  body.className = 'tour-LessonNotice-body';
-  body.append(text, actions, help);
+  };
+  const { body, buttons } = noticeBody(shipped, openNew, keep);
   notice.node.append(body);
   panel.contentHeader.addWidget(notice);
   fitToContent(notice, body, panel.contentHeader);
