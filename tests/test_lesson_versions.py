@@ -46,6 +46,8 @@ CLICK_JS = f"""([path, button]) => {{
 # Every open notebook has drawn all its cells. JupyterLab 4.6 draws a long notebook's cells while
 # the page is idle and does not stop when the tab closes: closing it earlier logs "can't access
 # property insertWidget, this.layout is null" (seen in headless Firefox, notebook/lib/widget.js).
+# The tests wait for it before anything closes a tab (the harness, or the site's version replacing
+# the learner's copy), as a learner reads a lesson before acting on it.
 ALL_DRAWN_JS = """() => window.jupyterapp.shell.widgets('main').every(
   (w) => !w.content?.widgets || w.content.widgets.every((cell) => !cell.isPlaceholder()))"""
 # A file as browser storage and the site hold it together (what the learner's file browser lists).
@@ -180,6 +182,7 @@ def test_a_newer_lesson_is_announced_and_nothing_is_lost(engine_page, served):
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SHOTS / "notice.png")
     copy = "03-stdlib-and-packages (my copy).ipynb"
+    page.wait_for_function(ALL_DRAWN_JS, timeout=60000)  # the learner reads the lesson first
     page.evaluate(CLICK_JS, [CHOSEN, "open"])
     see_the_sites_version(page, CHOSEN)
     assert NEW_CELL in read(page, CHOSEN) and MY_EDIT not in read(page, CHOSEN)
@@ -204,6 +207,7 @@ def test_a_newer_lesson_is_announced_and_nothing_is_lost(engine_page, served):
 
 def revert_by_command(page, path: str) -> None:
     """File > Revert to the Site's Version..., then Revert in the dialog."""
+    page.wait_for_function(ALL_DRAWN_JS, timeout=60000)
     page.evaluate(
         "(path) => { window.__reverted = window.jupyterapp.commands"
         ".execute('tour-lessons:revert-to-site', {path}).then(() => 'done', (e) => String(e)); }",
