@@ -110,7 +110,7 @@ class SiteAddon(BaseAddon):
         for path in sorted((self.manager.output_dir / "files").rglob("*.ipynb")):
             yield self.task(
                 name=f"prepare:{path.name}",
-                doc="lines joined, the kernel's language_info (site.prepare_notebooks)",
+                doc="lines joined, the kernel's language_info, the content version (site.prepare_notebooks)",
                 actions=[(self.prepare_one, [path])],
                 file_dep=[path],
                 uptodate=[lambda task, values, path=path: prepare_notebooks([path], dry_run=True) == 0],

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -109,6 +111,8 @@ def prepare_notebooks(paths: list[Path], dry_run: bool = False) -> int:
       such a list to the front end as it is, and JupyterLab then shows every line after the
       first with a leading comma, which a save keeps (jupyterlite issue 1105).
     * language_info is the kernel's own, so opening a notebook does not mark it unsaved.
+    * lesson_version: the content version of the notebook (stamp_version), which a learner's
+      saved copy keeps in its metadata, so the site can tell that a newer lesson is out.
     Same notebook, same meaning: nbformat's reader joins the lines, split_lines=False keeps them.
     With dry_run, only count.
     """
@@ -116,12 +120,40 @@ def prepare_notebooks(paths: list[Path], dry_run: bool = False) -> int:
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         nb.metadata["language_info"] = KERNEL_LANGUAGE_INFO
+        stamp_version(nb)
         prepared = nbformat.writes(nb, split_lines=False) + "\n"
         if prepared != path.read_text(encoding="utf-8"):
             changed += 1
             if not dry_run:
                 path.write_text(prepared, encoding="utf-8")
     return changed
+
+
+# Where a shipped notebook's content version lives in its metadata (the site's extension reads
+# it: extension/src/lesson-versions.ts). JupyterLab saves a notebook's metadata with the learner's
+# copy, so the copy remembers the version it started from.
+LESSON_VERSION = "lesson_version"
+
+
+def cells_sha256(cells: list) -> str:
+    """The content version of a notebook: the sha256 of its cells as built (keys sorted)."""
+    text = json.dumps(cells, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_date() -> str:
+    """Today (UTC), or the day SOURCE_DATE_EPOCH names, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return when.date().isoformat()
+
+
+def stamp_version(nb) -> None:
+    """Write the notebook's content version and the day it was built; a notebook whose cells did
+    not change keeps its stamp (and its date)."""
+    version = cells_sha256(nb.cells)
+    if nb.metadata.get(LESSON_VERSION, {}).get("sha256") != version:
+        nb.metadata[LESSON_VERSION] = {"sha256": version, "date": build_date()}
 
 
 def file_sha256(path: Path) -> str:
@@ -250,7 +282,14 @@ def check_pinned_extension(dist: Path, folder: str, pins_key: str) -> list[str]:
 def check_notebooks(files: Path) -> list[str]:
     problems = []
     for path in sorted(files.rglob("*.ipynb")):
-        lists = split_lines_in(json.loads(path.read_text(encoding="utf-8")))
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        stamp = notebook.get("metadata", {}).get(LESSON_VERSION, {})
+        if stamp.get("sha256") != cells_sha256(notebook.get("cells", [])):
+            problems.append(
+                f"files/{path.relative_to(files)} carries no content version of its cells "
+                f"({LESSON_VERSION}): a learner's saved copy could hide it. Run a clean build (make site)."
+            )
+        lists = split_lines_in(notebook)
         if lists:
             problems.append(
                 f"files/{path.relative_to(files)} stores lists of lines ({lists[0]}, ...): "

@@ -92,6 +92,9 @@ def test_clear_browser_data_brings_back_the_shipped_notebooks(page, base_url):
     assert ui.cell_sources(page) == shipped + ["# my edit"]
     page.get_by_role("menuitem", name="Help").click()
     page.get_by_role("menuitem", name="Clear Browser Data").click()
+    # Upstream's dialog says what it erases (the README sends learners to the safer choices first).
+    warning = page.locator(".jp-Dialog").inner_text()
+    assert "permanently remove" in warning and "Notebooks and files stored in the browser" in warning, warning
     with page.expect_navigation():  # it reloads the page itself
         page.locator(".jp-Dialog button.jp-mod-accept", has_text="Clear").click()
     ui.open_notebook(page, base_url, name)

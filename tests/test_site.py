@@ -55,6 +55,36 @@ def test_check_refuses_a_notebook_stored_as_lists_of_lines(site_copy):
     assert any(shipped.name in p and "lists of lines" in p for p in problems), problems
 
 
+def test_check_refuses_a_notebook_whose_cells_changed_after_its_version(site_copy):
+    """A lesson edited after the build keeps its old version: a learner's older copy would hide it."""
+    path = site_copy / "files" / "02-javascript-interop.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"][0]["source"] += "\nA corrected fact."
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    problems = site_build.check_site(site_copy)
+    assert any(path.name in p and "content version" in p for p in problems), problems
+
+
+def test_a_lesson_version_changes_with_its_cells_only(tmp_path):
+    path = tmp_path / "lesson.ipynb"
+    shutil.copy(CONTENT / "02-javascript-interop.ipynb", path)
+    site_build.prepare_notebooks([path])
+    first = json.loads(path.read_text(encoding="utf-8"))["metadata"]["lesson_version"]
+    assert site_build.prepare_notebooks([path]) == 0, "preparing a prepared notebook changed it"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"]["authors"] = ["someone"]  # metadata is not the lesson
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    site_build.prepare_notebooks([path])
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["lesson_version"] == first
+    nb["cells"][-1]["source"] += "\nA new line."
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    site_build.prepare_notebooks([path])
+    assert (
+        json.loads(path.read_text(encoding="utf-8"))["metadata"]["lesson_version"]["sha256"]
+        != first["sha256"]
+    )
+
+
 def test_the_bare_build_refuses_an_unsound_site(site, tmp_path):
     """`jupyter lite build` as people type it runs this site's checks: with sourcemaps kept (the
     project's config drops them) the build must stop and say why, not leave a site behind silently."""

@@ -16,6 +16,7 @@ import { IKernelSpecs } from '@jupyterlite/services';
 import { serviceWorkerPlugin } from './isolation';
 import { TourKernel, workerUrl } from './kernel';
 import { kernelClientPlugin } from './kernel-client';
+import lessonVersionsPlugin from './lesson-versions';
 import { type IKernelSettings, PLUGIN_ID, indexUrlOf, kernelSettings } from './settings';
 import { KernelStartRule } from './start-rule';
 import { narrowScreenPlugin } from './narrow-screen';
@@ -159,4 +160,10 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [kernelPlugin, kernelClientPlugin, serviceWorkerPlugin, narrowScreenPlugin];
+export default [
+  kernelPlugin,
+  kernelClientPlugin,
+  serviceWorkerPlugin,
+  narrowScreenPlugin,
+  lessonVersionsPlugin,
+];
