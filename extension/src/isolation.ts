@@ -19,29 +19,48 @@ import { isolationStep } from './service-worker/isolation';
 export const SERVICE_WORKER = 'tour-service-worker.js';
 /** Upstream's plugin, which the site disables (overrides/jupyter-lite.json). */
 export const UPSTREAM_PLUGIN_ID = '@jupyterlite/application-extension:service-worker-manager';
-/** In this tab's sessionStorage from the reload until the page is isolated. */
+/** This tab's sessionStorage: RELOADING from the reload until the page is isolated, then
+ * ISOLATED_BY_RELOAD (the browser tests read it: WebKit reports a reload as a navigation). */
 export const RELOADED_KEY = '@python-in-the-browser/tour-kernel:isolation-reload';
+const RELOADING = 'reloading';
+const ISOLATED_BY_RELOAD = 'isolated after one reload';
 
 /**
  * Reload once if this page can be isolated and is not. sessionStorage remembers a reload under
- * way: a page isolated after it clears the note; a page still not isolated after it keeps the
- * note and gives up for this tab (the reload did not help: no loop).
+ * way: a page isolated after it says so; a page still not isolated after it gives up for this
+ * tab (the reload did not help: no loop).
  */
 async function reloadUntilIsolated(workerUrl: string): Promise<void> {
   const container = navigator.serviceWorker;
   const step = isolationStep(
     crossOriginIsolated,
     !!container,
-    sessionStorage.getItem(RELOADED_KEY) !== null,
+    sessionStorage.getItem(RELOADED_KEY) === RELOADING,
   );
   if (step === 'isolated') {
-    sessionStorage.removeItem(RELOADED_KEY);
+    if (sessionStorage.getItem(RELOADED_KEY) === RELOADING) {
+      sessionStorage.setItem(RELOADED_KEY, ISOLATED_BY_RELOAD);
+    }
   } else if (step === 'reloaded once already') {
     console.warn('The page is not cross-origin isolated after a reload: Interrupt is off');
   } else if (step === 'reload') {
     await controlledBy(container, workerUrl);
-    sessionStorage.setItem(RELOADED_KEY, new Date().toISOString());
+    rememberWorkerVersion(container);
+    sessionStorage.setItem(RELOADED_KEY, RELOADING);
     location.reload();
+  }
+}
+
+/**
+ * What upstream's manager records once a worker controls a page (localStorage, `<script
+ * URL>-version`), recorded before the reload: without it, the reloaded page's manager took the
+ * worker for an old version's, unregistered it and registered it again; a kernel worker started
+ * meanwhile in WebKitGTK never loaded (kernel "unknown" forever, measured).
+ */
+function rememberWorkerVersion(container: ServiceWorkerContainer): void {
+  const scriptUrl = container.controller?.scriptURL;
+  if (scriptUrl) {
+    localStorage.setItem(`${scriptUrl}-version`, PageConfig.getOption('appVersion'));
   }
 }
 

@@ -3,8 +3,8 @@
  *
  * Upstream's `interrupt` (JupyterLite 0.8) cancels only the cells queued behind the running one
  * (jupyterlite issue 459). Here the site's kernel is asked first to interrupt Python itself
- * (TourKernel.interrupt: Pyodide's interrupt buffer); where it cannot (a page that is not
- * cross-origin isolated), the learner is told so and pointed to Restart.
+ * (TourKernel.interrupt: Pyodide's interrupt buffer); where it cannot (no SharedArrayBuffer:
+ * service workers blocked, or WebKitGTK), the learner is told so and pointed to Restart.
  */
 import { Notification } from '@jupyterlab/apputils';
 import type { ServiceManagerPlugin } from '@jupyterlab/services';
@@ -21,7 +21,7 @@ export const UPSTREAM_PLUGIN_ID = '@jupyterlite/services-extension:kernel-client
  * toast shows 140 characters.
  */
 export const NO_INTERRUPT_HERE =
-  'Interrupt cannot stop the cell in this window: it blocks service workers. ' +
+  'Interrupt needs shared memory, which this window does not give the page. ' +
   'Use Kernel > Restart Kernel… (variables are lost).';
 
 export class TourKernelClient extends LiteKernelClient {

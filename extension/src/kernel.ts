@@ -125,11 +125,13 @@ export class TourKernel extends PyodideKernel {
   /**
    * Shared with the worker, which hands it to `pyodide.setInterruptBuffer`: Python checks it
    * while it runs and raises KeyboardInterrupt when it holds SIGINT. A SharedArrayBuffer
-   * exists only on a cross-origin isolated page (isolation.ts); elsewhere there is none.
+   * exists only on a cross-origin isolated page (isolation.ts), and not in every engine.
    */
   get interruptBuffer(): Uint8Array | null {
     if (this._interruptBuffer === undefined) {
-      this._interruptBuffer = crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+      // WebKitGTK 2.50 has no SharedArrayBuffer even on an isolated page (measured).
+      const shared = crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
+      this._interruptBuffer = shared ? new Uint8Array(new SharedArrayBuffer(1)) : null;
     }
     return this._interruptBuffer;
   }

@@ -49,9 +49,10 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
 
   async initialize(options: ITourWorkerOptions): Promise<void> {
     fetchGzipped(options.gzipped ?? []);
-    this._interruptBuffer = options.interruptBuffer ?? null;
-    // For notebook 6, which shows Python reading the byte that Kernel > Interrupt writes.
-    (self as unknown as { siteInterruptBuffer: Uint8Array | null }).siteInterruptBuffer =
+    // Shared with the page when it can be; else a byte of the worker's own, which only Python
+    // can write (notebook 6 writes it to show what Kernel > Interrupt does).
+    this._interruptBuffer = options.interruptBuffer ?? new Uint8Array(1);
+    (self as unknown as { siteInterruptBuffer: Uint8Array }).siteInterruptBuffer =
       this._interruptBuffer;
     return super.initialize(options);
   }
@@ -73,9 +74,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     } else {
       await super.initRuntime(options);
     }
-    if (this._interruptBuffer) {
-      this._pyodide.setInterruptBuffer(this._interruptBuffer);
-    }
+    this._pyodide.setInterruptBuffer(this._interruptBuffer);
     this.watchForStops();
   }
 
@@ -98,7 +97,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
 
   async execute(content: any, parent: any): Promise<any> {
     // An Interrupt that came after the previous cell had ended is not for this one.
-    this._interruptBuffer?.fill(0);
+    this._interruptBuffer.fill(0);
     return this.unlessStopped(
       () => super.execute(content, parent),
       () => this.stoppedCell(parent),
@@ -224,7 +223,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   }
 
   private _earlyBoot: EarlyBoot;
-  private _interruptBuffer: Uint8Array | null = null;
+  private _interruptBuffer: Uint8Array = new Uint8Array(1);
   private _stopCause: string | null = null;
   private _waiting = new Set<() => void>();
   private _jedi: Promise<void> | null = null;
