@@ -2,7 +2,7 @@
 browser (Debian's Chromium, Firefox ESR or WebKitGTK), the real Pyodide kernel in its Web Worker.
 Shared by the tests (tests/), the benchmark (bench/) and the output tool (regen_outputs.py, `make outputs`).
 
-    server.py    serve the site (plain, counting bytes, or cross-origin isolated)
+    server.py    serve the site (plain, or counting bytes; the site isolates itself)
     browser.py   launch Chromium (Playwright); record console, errors and requests leaving 127.0.0.1
     base.py      what a page of every engine offers the actions below
     engines.py   a page of one engine: chromium (browser.py), firefox (firefox.py, the Node bridge

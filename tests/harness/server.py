@@ -41,7 +41,6 @@ def serve(directory: Path = DIST):
 
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
     sent: list  # (path, bytes), one list per server
-    extra_headers: dict = {}
     prefix = "/"  # the site's path on the server; anything outside it is 404
 
     def translate_path(self, path):
@@ -54,11 +53,6 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
             self.sent.append((self.path.split("?")[0], int(value)))
         super().send_header(keyword, value)
 
-    def end_headers(self):
-        for keyword, value in self.extra_headers.items():
-            self.send_header(keyword, value)
-        super().end_headers()
-
     def log_message(self, *args):
         pass
 
@@ -67,14 +61,6 @@ class QuietServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser closing a socket early
             super().handle_error(request, client_address)
-
-
-# The two headers that make a page cross-origin isolated (SharedArrayBuffer): see
-# bench/interrupt_experiment.py for why the site does not need them.
-ISOLATION_HEADERS = {
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
-}
 
 
 @dataclass(frozen=True)
@@ -146,16 +132,14 @@ class SlowLinkHandler(CountingHandler):
 
 
 @contextlib.contextmanager
-def counting_server(
-    directory: Path = DIST, headers: dict | None = None, prefix: str = "/", link: Link | None = None
-):
+def counting_server(directory: Path = DIST, prefix: str = "/", link: Link | None = None):
     """Serve directory from a thread at http://127.0.0.1:PORT{prefix} (and nowhere else, like a
     GitHub Pages project site at /REPO/); yields (URL, [(path, bytes sent), ...]).
 
     With a Link, every response is delayed and all of them share its bandwidth (one pacer per
     server: two servers, two links)."""
     sent: list = []
-    extra = {"sent": sent, "extra_headers": headers or {}, "prefix": prefix}
+    extra = {"sent": sent, "prefix": prefix}
     base = CountingHandler
     if link is not None:
         base = SlowLinkHandler
