@@ -87,7 +87,7 @@ def test_the_tour_and_every_notebook_are_readable_on_a_small_screen(
     assert taken[1] == HEIGHT and (taken[0] == width or phone), (
         f"{engine} took {taken}, not {width} x {HEIGHT}"
     )
-    page.goto(f"{base_url}lab/index.html")  # the site opens on the tour
+    ui.visit(page, f"{base_url}lab/index.html")  # the site opens on the tour (one reload)
     page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
     page.evaluate("async () => { await window.jupyterapp.restored; }")
     page.wait_for_function("() => !document.getElementById('jupyterlab-splash')", timeout=60_000)
