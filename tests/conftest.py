@@ -13,12 +13,13 @@ import re
 from collections import defaultdict
 
 import pytest
+from _pytest.runner import runtestprotocol
 from playwright.sync_api import sync_playwright
 
 from sitetools import DIST
 from sitetools import site as site_build
 from tests import parity_coverage
-from tests.harness import browser, engines, server
+from tests.harness import browser, engines, server, webkit
 
 # Without --engine: the parity run and the essentials in all three engines.
 DEFAULT_ENGINES = ["chromium", "firefox", "webkit"]
@@ -116,12 +117,35 @@ def offsite_trap():
         yield trap
 
 
+class SharedPage:
+    """The engine's page shared by its tests, opened again after the engine itself crashed."""
+
+    def __init__(self, open_page):
+        self.open_page, self.stack, self.page = open_page, contextlib.ExitStack(), None
+        self.renew()
+
+    def renew(self) -> None:
+        with contextlib.suppress(Exception):  # the crashed engine may not answer its quit
+            self.stack.close()
+        self.stack = contextlib.ExitStack()
+        self.page = self.stack.enter_context(self.open_page())
+
+
 @pytest.fixture(scope="session")
-def engine_session(engine, playwright, offsite_trap):
-    """One page of the engine (fresh profile) for every test of that engine."""
+def shared_page(engine, playwright, offsite_trap):
     port, seen = offsite_trap
-    with engines.engine_page(engine, playwright, offsite=seen, proxy_port=port) as engine_page:
-        yield engine_page
+    shared = SharedPage(lambda: engines.engine_page(engine, playwright, offsite=seen, proxy_port=port))
+    yield shared
+    shared.stack.close()
+
+
+@pytest.fixture
+def engine_session(engine, shared_page):
+    """One page of the engine (fresh profile) for every test of that engine."""
+    if engine in crashed_engines:
+        crashed_engines.discard(engine)
+        shared_page.renew()
+    return shared_page.page
 
 
 @pytest.fixture
@@ -157,6 +181,31 @@ def context_pair(playwright, base_url):
             next(t, None)
 
 
+# WebKitGTK crashed under a test (its JavaScriptCore segfaulted, a bug of the engine, not the site):
+# the test runs once more in a new session, and the run's summary says so with the crash's lines.
+# A test that fails without such a crash, or fails again, fails.
+crashed_engines: set[str] = set()
+webkit_reruns: list[tuple[str, list[str]]] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    if "[webkit" not in item.nodeid:
+        return None
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    mark = webkit.crash_mark()
+    reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    crash = webkit.crashes_since(mark)
+    if crash and any(report.failed for report in reports):
+        webkit_reruns.append((item.nodeid, crash))
+        crashed_engines.add("webkit")
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
 # Seconds spent in each engine's tests (setup, call and teardown), for the run's summary.
 ENGINE_IN_ID = re.compile(rf"\[({'|'.join(engines.ENGINES)})[\]-]")
 engine_seconds: dict[str, float] = defaultdict(float)
@@ -168,6 +217,10 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if webkit_reruns:
+        terminalreporter.section("WebKitGTK crashed: these tests ran again in a new session")
+        for nodeid, crash in webkit_reruns:
+            terminalreporter.write_line(f"{nodeid}: {' | '.join(crash)[:300]}")
     if engine_seconds:
         terminalreporter.section("time per engine (tests that take an engine)")
         for engine, seconds in engine_seconds.items():

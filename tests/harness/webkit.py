@@ -8,12 +8,15 @@ the page (CONSOLE_JS) and read back when a test needs to show them.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import re
 import select
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -94,18 +97,59 @@ def without_proxies(env) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.lower().endswith("_proxy")}
 
 
+# What says that WebKitGTK itself crashed (not the site): MiniBrowser's warning in its log, and the
+# kernel's record of a segfault in JavaScriptCore (seen: "WebCore: Worker[...]: segfault ... in
+# libjavascriptcoregtk-4.1.so", in 1 of about 40 WebKit tests of a CI run; the page then stopped
+# answering, or answered "Could not parse script result").
+CRASHED = re.compile(r"WebProcess CRASHED|segfault.*libjavascriptcoregtk", re.IGNORECASE)
+LOGS: list[Path] = []  # every MiniBrowser's log of this run, in the order the sessions started
+atexit.register(lambda: [log.unlink(missing_ok=True) for log in LOGS])
+
+
+def kernel_log() -> list[str]:
+    """The kernel's ring buffer where this user may read it (root, as in CI), else nothing."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return subprocess.run(["dmesg"], capture_output=True, text=True, timeout=10).stdout.splitlines()
+    return []
+
+
+def crash_mark() -> tuple[dict[Path, int], int]:
+    """Where the logs are now: crashes_since(mark) reads what came after."""
+    return {log: log.stat().st_size for log in LOGS if log.exists()}, len(kernel_log())
+
+
+def crashes_since(mark: tuple[dict[Path, int], int]) -> list[str]:
+    """The crash lines WebKitGTK's processes and the kernel logged since `mark`."""
+    sizes, kernel_lines = mark
+    found = []
+    for log in LOGS:
+        with contextlib.suppress(OSError), log.open("rb") as f:
+            f.seek(sizes.get(log, 0))
+            found += [line for line in f.read().decode(errors="replace").splitlines() if CRASHED.search(line)]
+    return found + [line for line in kernel_log()[kernel_lines:] if CRASHED.search(line)]
+
+
 @contextlib.contextmanager
 def webkit_driver(display: str, proxy_port: int):
-    """WebKitWebDriver on `display`, in a process group of its own; yields its URL."""
+    """WebKitWebDriver on `display`, in a process group of its own; yields its URL. Its output and
+    MiniBrowser's go to a log of this run (LOGS), read for crashes."""
     driver = require("WebKitWebDriver", "webkit2gtk-driver")
     port = free_port()
-    proc = subprocess.Popen(
-        [driver, f"--port={port}", "--host=127.0.0.1"],
-        env={**without_proxies(os.environ), **QUIET_START, **offsite_proxy(proxy_port), "DISPLAY": display},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = Path(tempfile.mkstemp(prefix="minibrowser-", suffix=".log")[1])
+    LOGS.append(log)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [driver, f"--port={port}", "--host=127.0.0.1"],
+            env={
+                **without_proxies(os.environ),
+                **QUIET_START,
+                **offsite_proxy(proxy_port),
+                "DISPLAY": display,
+            },
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, proc)
