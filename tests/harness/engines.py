@@ -30,9 +30,10 @@ def left_by_page(offsite: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy_port: int = 0):
+def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy_port: int = 0, **options):
     """One page of `engine`, fresh profile. Chromium needs `playwright`; Firefox and WebKit send
-    requests leaving 127.0.0.1 to the proxy on `proxy_port`, whose record is `offsite`."""
+    requests leaving 127.0.0.1 to the proxy on `proxy_port`, whose record is `offsite`. `options`
+    go to the engine's opener (WebKit: shared_memory)."""
     if engine == "chromium":
         from tests.harness.browser import browser
 
@@ -49,5 +50,5 @@ def engine_page(engine: str, playwright=None, offsite: list | None = None, proxy
         from tests.harness.webkit import webkit_page as opener
     else:
         raise LiteError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
-    with opener(watch, proxy_port) as page:
+    with opener(watch, proxy_port, **options) as page:
         yield page

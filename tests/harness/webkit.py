@@ -37,6 +37,10 @@ START_TIMEOUT = 60.0
 # A session starts in about 1 s (10 s on a loaded machine); one that has not in this time never will.
 SESSION_TIMEOUT = 30.0
 QUIET_START = {"NO_AT_BRIDGE": "1", "WEBKIT_DISABLE_COMPOSITING_MODE": "1"}
+# WebKitGTK 2.50 builds JavaScriptCore with SharedArrayBuffer off, even on a cross-origin isolated
+# page; Safari turns it on there. JavaScriptCore's own option turns it on (measured: an isolated
+# page then has `SharedArrayBuffer`), so the same engine can be tested as Safari runs it.
+SAFARI_SHARED_MEMORY = {"JSC_useSharedArrayBuffer": "1"}
 SCRIPT_TIMEOUT = 900.0  # no single command of the harness takes this long (waits are bounded in the page)
 
 # Calls a function's source with its argument; answers {value} or {error}, awaiting a promise.
@@ -130,7 +134,7 @@ def crashes_since(mark: tuple[dict[Path, int], int]) -> list[str]:
 
 
 @contextlib.contextmanager
-def webkit_driver(display: str, proxy_port: int):
+def webkit_driver(display: str, proxy_port: int, shared_memory: bool = False):
     """WebKitWebDriver on `display`, in a process group of its own; yields its URL. Its output and
     MiniBrowser's go to a log of this run (LOGS), read for crashes."""
     driver = require("WebKitWebDriver", "webkit2gtk-driver")
@@ -145,6 +149,7 @@ def webkit_driver(display: str, proxy_port: int):
                 **QUIET_START,
                 **offsite_proxy(proxy_port),
                 "DISPLAY": display,
+                **(SAFARI_SHARED_MEMORY if shared_memory else {}),
             },
             stdout=out,
             stderr=out,
@@ -220,9 +225,10 @@ def start_session(url: str, o: Options):
 
 
 @contextlib.contextmanager
-def webkit_page(watch: Watch, proxy_port: int):
-    """A page of WebKitGTK's MiniBrowser (a fresh, ephemeral profile); yields a WebKitPage."""
-    with virtual_display() as display, webkit_driver(display, proxy_port) as url:
+def webkit_page(watch: Watch, proxy_port: int, shared_memory: bool = False):
+    """A page of WebKitGTK's MiniBrowser (a fresh, ephemeral profile); yields a WebKitPage.
+    `shared_memory`: SharedArrayBuffer on isolated pages, as Safari has it (SAFARI_SHARED_MEMORY)."""
+    with virtual_display() as display, webkit_driver(display, proxy_port, shared_memory) as url:
         driver = start_session(url, options())
         if driver is None:
             raise LiteError(f"WebKitWebDriver started no MiniBrowser session within {SESSION_TIMEOUT:.0f} s")
