@@ -54,6 +54,9 @@ NOTEBOOK = "01-python-on-webassembly.ipynb"  # the notebook opened for the idle 
 IMPORTS = ["numpy", "pandas", "matplotlib.pyplot"]
 # The restored layout starts one kernel per open notebook at once: far slower than one start.
 RESTORED_TIMEOUT = 600.0
+# A learner's pause before Kernel > Restart and before opening the next notebook (reading the
+# notebook in front): this site boots the next Python meanwhile (booted-workers.ts).
+READING_S = 10.0
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -68,13 +71,14 @@ def build_project() -> float:
 
 # The kernel's defaults; exposeAppInBrowser is how the harness reads kernel status and outputs,
 # not an optimisation, and PyPI fallback off keeps the stock site on 127.0.0.1. The site's own
-# kernel extension is installed in this environment too: its plugin is off, so upstream's
-# kernel is the one that registers (its files still load: a few kB).
+# kernel extension is installed in this environment too: all its plugins are off, so upstream's
+# kernel, kernel client and service worker are the ones that register (its files still load: a
+# few kB; its service worker file is built but never registered).
 STOCK_CONFIG = {
     "jupyter-lite-schema-version": 0,
     "jupyter-config-data": {
         "exposeAppInBrowser": "true",
-        "disabledExtensions": ["@python-in-the-browser/tour-kernel:kernel"],
+        "disabledExtensions": ["@python-in-the-browser/tour-kernel"],
         "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}},
     },
 }
@@ -136,6 +140,7 @@ class Restored:
     sessions: list[int] = field(default_factory=list)  # sessions running when notebook 1 was idle
     bytes: list[int] = field(default_factory=list)  # served until then (the profile has it all cached)
     open_s: list[list[float]] = field(default_factory=list)  # opening notebook k (1..6), k-1 left open
+    paced_open_s: list[list[float]] = field(default_factory=list)  # the same, READING_S between
 
 
 @dataclass
@@ -148,6 +153,7 @@ class SiteResult:
     link_warm: Starts = field(default_factory=Starts)
     restored: Restored = field(default_factory=Restored)
     first_import_s: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in IMPORTS})
+    restart_s: list[float] = field(default_factory=list)  # Kernel > Restart to idle, READING_S after idle
     notebook_run_s: dict[str, list[float]] = field(default_factory=dict)  # Run All, per notebook
     top_files: list | None = None  # the largest files of the first cold start: [(path, bytes)]
 
@@ -251,6 +257,10 @@ def measure_loopback(pw, site: Site, out: SiteResult, quick: bool) -> None:
             started = time.monotonic()
             ui.run_code(page, f"import {module}")
             out.first_import_s[module].append(time.monotonic() - started)
+        time.sleep(READING_S)
+        started = time.monotonic()
+        ui.restart_kernel(page)
+        out.restart_s.append(time.monotonic() - started)
 
     def every_notebook(page):
         for name in sorted(p.name for p in CONTENT.glob("*.ipynb")):
@@ -287,6 +297,8 @@ def measure_restored_layout(pw, site: Site, out: SiteResult, quick: bool) -> Non
             ctx.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
             page = ctx.new_page()
             opening = open_one_after_another(page, site.url, notebooks)
+            ui.close_everything(page)
+            paced = open_one_after_another(page, site.url, notebooks, pause=READING_S)
             site.sent.clear()
             took, counts = load_restored_layout(page, site.url)
             served = sum(n for _, n in site.sent)
@@ -299,13 +311,16 @@ def measure_restored_layout(pw, site: Site, out: SiteResult, quick: bool) -> Non
     out.restored.sessions.append(counts["sessions"])
     out.restored.bytes.append(served)
     out.restored.open_s.append(opening)
+    out.restored.paced_open_s.append(paced)
 
 
-def open_one_after_another(page, url: str, notebooks: list[str]) -> list[float]:
-    """Open the notebooks in one page, each left open, until all are idle and the layout is stored;
-    the seconds each took to be idle."""
+def open_one_after_another(page, url: str, notebooks: list[str], pause: float = 0.0) -> list[float]:
+    """Open the notebooks in one page, each left open, `pause` seconds after the one before was
+    idle, until all are idle and the layout is stored; the seconds each took to be idle."""
     opening = []
     for name in notebooks:
+        if name != notebooks[0]:
+            time.sleep(pause)
         started = time.monotonic()
         if name == notebooks[0]:
             page.goto(f"{url}lab/index.html?path={name}")
@@ -463,7 +478,7 @@ def restored_rows(p: SiteResult, s: SiteResult) -> list[str]:
             b.idle_s,
             "s",
         ),
-        compare_row("restored layout: kernels started by that page load", a.kernels, b.kernels, "", "{:.0f}"),
+        compare_row("restored layout: kernel workers created by idle", a.kernels, b.kernels, "", "{:.0f}"),
         compare_row("restored layout: bytes served until idle", megabytes(a.bytes), megabytes(b.bytes), "MB"),
     ]
 
@@ -480,6 +495,21 @@ def work_rows(p: SiteResult, s: SiteResult) -> list[str]:
         for module in IMPORTS
         if p.first_import_s[module]
     ]
+    if p.restart_s:
+        rows.append(
+            compare_row(
+                f"Kernel > Restart to idle, {READING_S:.0f} s after idle", p.restart_s, s.restart_s, "s"
+            )
+        )
+        sixth = [[run[-1]] for run in p.restored.paced_open_s], [[run[-1]] for run in s.restored.paced_open_s]
+        rows.append(
+            compare_row(
+                f"sixth notebook opened, five open, {READING_S:.0f} s after the fifth was idle",
+                [x for [x] in sixth[0]],
+                [x for [x] in sixth[1]],
+                "s",
+            )
+        )
     for name, ours in p.notebook_run_s.items():
         rows.append(compare_row(f"run {name} after idle", ours, s.notebook_run_s[name], "s"))
     return rows
@@ -506,9 +536,13 @@ def layout_line(p: SiteResult, s: SiteResult) -> str:
     def opening(r: SiteResult) -> str:  # median over the runs of the seconds to open notebook k, k-1 open
         return ", ".join(f"{statistics.median(k):.1f}" for k in zip(*r.restored.open_s, strict=True))
 
+    def paced(r: SiteResult) -> str:
+        return ", ".join(f"{statistics.median(k):.1f}" for k in zip(*r.restored.paced_open_s, strict=True))
+
     return (
         "Opening the six notebooks one after another in one page, the others left open (kernel idle, "
-        f"s, notebook 1..6): this site {opening(p)}; stock {opening(s)}."
+        f"s, notebook 1..6): this site {opening(p)}; stock {opening(s)}. The same, each opened "
+        f"{READING_S:.0f} s after the one before was idle: this site {paced(p)}; stock {paced(s)}."
     )
 
 

@@ -13,6 +13,7 @@ import { IServiceWorkerManager } from '@jupyterlite/apputils';
 import type { IKernel } from '@jupyterlite/services';
 import { IKernelSpecs } from '@jupyterlite/services';
 
+import { BootedWorkers } from './booted-workers';
 import { serviceWorkerPlugin } from './isolation';
 import { TourKernel, workerUrl } from './kernel';
 import { kernelClientPlugin } from './kernel-client';
@@ -24,36 +25,21 @@ import { stoppedNotice } from './worker/stops';
 import KERNEL_ICON_SVG from '../style/img/pyodide.svg';
 
 const KERNEL_ICON_URL = `data:image/svg+xml;base64,${btoa(KERNEL_ICON_SVG)}`;
-/** The early-boot request's key (worker/early-boot.ts). */
-const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
-
 /**
- * Boot Python while JupyterLab's front end is still loading: the worker is created now and
- * asked to boot at once; the first kernel takes it (`take`) instead of creating its own.
+ * Python booted ahead: the first while JupyterLab's front end is still loading, the next ones
+ * while the learner reads (booted-workers.ts); null if the site turned early boots off.
  */
-function startEarlyWorker(settings: IKernelSettings): (url: string) => Worker | null {
-  const url = workerUrl().href;
-  let early: Worker | null = null;
-  try {
-    early = new Worker(url, { type: 'module' });
-    early.postMessage({
-      [EARLY_BOOT_MESSAGE]: {
-        pyodideUrl: settings.pyodideUrl,
-        indexUrl: indexUrlOf(settings.pyodideUrl),
-        loadPyodideOptions: settings.loadPyodideOptions,
-        gzipped: settings.gzipped,
-      },
-    });
-  } catch (error) {
-    console.warn('Could not start the kernel worker early; the kernel starts its own', error);
+function bootedWorkers(settings: IKernelSettings): BootedWorkers | null {
+  if (!settings.earlyBoot) {
+    return null;
   }
-  return (asked: string) => {
-    const worker = asked === url ? early : null;
-    if (worker) {
-      early = null;
-    }
-    return worker;
+  const request = {
+    pyodideUrl: settings.pyodideUrl,
+    indexUrl: indexUrlOf(settings.pyodideUrl),
+    loadPyodideOptions: settings.loadPyodideOptions,
+    gzipped: settings.gzipped,
   };
+  return new BootedWorkers(workerUrl().href, request, settings.spareBoot);
 }
 
 /**
@@ -120,7 +106,7 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
     loggerRegistry: ILoggerRegistry | null,
   ) => {
     const settings = kernelSettings();
-    const takeEarlyWorker = settings.earlyBoot ? startEarlyWorker(settings) : () => null;
+    const booted = bootedWorkers(settings);
     const startRule = new KernelStartRule(app);
     const { contents: contentsManager, sessions } = app.serviceManager;
 
@@ -150,7 +136,8 @@ const kernelPlugin: JupyterFrontEndPlugin<void> = {
           contentsManager,
           browsingContextId: serviceWorkerManager?.browsingContextId,
           logger,
-          takeEarlyWorker,
+          takeBootedWorker: (url) => booted?.take(url) ?? null,
+          onReady: () => booted?.kernelReady(),
           whenWanted: (kernelId) => startRule.whenWanted(kernelId),
           onRuntimeStopped: (kernelId, cause, duringCell) =>
             void restartStoppedKernel(app, kernelId, cause, duringCell).catch(console.error),

@@ -65,11 +65,14 @@ export class TourKernel extends PyodideKernel {
     return this._readyUnlessDisposed;
   }
 
-  /** A worker that boots when the kernel is wanted (start-rule.ts), maybe the early one (DeferredWorker.launch). */
+  /**
+   * A worker that boots when the kernel is wanted (start-rule.ts): one whose Python is already
+   * booted if the page has one (booted-workers.ts), else a new one (DeferredWorker.launch).
+   */
   protected initWorker(options: TourKernel.IOptions): Worker {
     const url = workerUrl();
     const worker = new DeferredWorker(
-      () => options.takeEarlyWorker(url.href) ?? new Worker(url, { type: 'module' }),
+      () => options.takeBootedWorker(url.href) ?? new Worker(url, { type: 'module' }),
     );
     worker.addEventListener('message', (event) => {
       const stop = (event as MessageEvent).data?.[STOPPED_MESSAGE];
@@ -77,7 +80,10 @@ export class TourKernel extends PyodideKernel {
         this.runtimeStopped(options, String(stop.cause));
       }
     });
-    void options.whenWanted(options.id).then(() => worker.launch());
+    void options.whenWanted(options.id).then(() => {
+      worker.launch();
+      this.ready.then(options.onReady, () => undefined);
+    });
     return worker as unknown as Worker;
   }
 
@@ -196,8 +202,10 @@ export namespace TourKernel {
   export interface IOptions extends PyodideKernel.IOptions {
     /** Files under the Pyodide folder to fetch as NAME.gz. */
     gzipped: string[];
-    /** The worker the page started early for this URL, once; else null. */
-    takeEarlyWorker: (url: string) => Worker | null;
+    /** A worker for this URL whose Python the page has booted ahead, once; else null. */
+    takeBootedWorker: (url: string) => Worker | null;
+    /** Called when the kernel is ready (the page may then boot the next Python ahead). */
+    onReady: () => void;
     /** Resolves when the kernel should boot. */
     whenWanted: (kernelId: string) => Promise<void>;
     /**

@@ -19,6 +19,8 @@ export interface IKernelSettings {
   gzipped: string[];
   /** Whether Python boots while the page loads (on by default; bench/levers.py turns it off). */
   earlyBoot: boolean;
+  /** Whether the next Python boots ahead once a kernel is ready (booted-workers.ts; on by default). */
+  spareBoot: boolean;
 }
 
 /** The settings of this page; an Error that says what to do if the site names no Pyodide. */
@@ -48,6 +50,7 @@ export function kernelSettings(): IKernelSettings {
     loadPyodideOptions,
     gzipped: ours.gzipped ?? [],
     earlyBoot: ours.earlyBoot ?? true,
+    spareBoot: ours.spareBoot ?? true,
   };
 }
 

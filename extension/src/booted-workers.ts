@@ -1,0 +1,74 @@
+/**
+ * Kernel workers whose Python is booted before a kernel asks for one.
+ *
+ * The first boots while JupyterLab's front end is still loading (the early boot). Once a
+ * kernel has taken one and is ready, the page boots the next in the background: the next
+ * notebook, Kernel > Restart, and the restart after Python stopped each take a Python that is
+ * already booted (worker/early-boot.ts: Pyodide loaded, the kernel's Python side imported)
+ * instead of booting their own (issue 24). One spare at a time: it costs the memory of one
+ * idle Python (about 200 MB in Chromium's task manager) and about 3 s of one core, spent while
+ * the learner reads.
+ */
+import type { IEarlyBootRequest } from './worker/early-boot';
+
+/** The early-boot request's key (worker/early-boot.ts). */
+const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
+/**
+ * How long after a kernel is ready the next Python starts booting: the learner's first cell
+ * (often the first import of a notebook) gets the CPU first.
+ */
+export const NEXT_BOOT_DELAY_MS = 1000;
+
+export class BootedWorkers {
+  /**
+   * @param url - the kernel worker's script (kernel.ts, `workerUrl`)
+   * @param request - what the worker boots: the same files and options as the kernel's
+   * @param spare - whether to boot the next one after each take (the first boots anyway)
+   */
+  constructor(url: string, request: IEarlyBootRequest, spare: boolean) {
+    this._url = url;
+    this._request = request;
+    this._spare = spare;
+    this._next = this.boot();
+  }
+
+  /**
+   * A booted (or booting) worker for a kernel of script `url`, once; null if there is none,
+   * and the kernel then creates its own worker, as upstream does.
+   */
+  take(url: string): Worker | null {
+    const worker = url === this._url ? this._next : null;
+    if (worker) {
+      this._next = null;
+    }
+    return worker;
+  }
+
+  /** A kernel that took a worker is ready: boot the next one, after a moment. */
+  kernelReady(): void {
+    if (!this._spare || this._next || this._timer) {
+      return;
+    }
+    this._timer = setTimeout(() => {
+      this._timer = 0;
+      this._next ??= this.boot();
+    }, NEXT_BOOT_DELAY_MS);
+  }
+
+  private boot(): Worker | null {
+    try {
+      const worker = new Worker(this._url, { type: 'module' });
+      worker.postMessage({ [EARLY_BOOT_MESSAGE]: this._request });
+      return worker;
+    } catch (error) {
+      console.warn('Could not boot a kernel worker ahead; the kernel starts its own', error);
+      return null;
+    }
+  }
+
+  private _url: string;
+  private _request: IEarlyBootRequest;
+  private _spare: boolean;
+  private _next: Worker | null;
+  private _timer = 0;
+}
