@@ -53,7 +53,7 @@ def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page
     first, second, third = NOTEBOOKS[:3]
     ui.open_notebook(page, base_url, first)
     for path in (second, third):
-        page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", path)
+        page.evaluate("(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", path)
         page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=path, timeout=120_000)
     ui.wait_until(page, ui.LAYOUT_SAVED_JS, [first, second, third], timeout=60)
     page.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
