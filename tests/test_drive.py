@@ -52,12 +52,15 @@ def test_a_reload_right_after_a_cell_shows_every_file_it_wrote(learner, base_url
 
 def test_a_thousand_small_writes_take_seconds(learner):
     start = time.monotonic()
-    out = ui.run_code(learner, """import numpy as np
+    out = ui.run_code(
+        learner,
+        """import numpy as np
 for i in range(1000):
     open('kept.txt', 'w').write('x')
 for i in range(1000):
     np.save(f'kept-{i % 10}.npy', np.arange(3))
-print(open('kept.txt').read(), np.load('kept-9.npy').sum())""")
+print(open('kept.txt').read(), np.load('kept-9.npy').sum())""",
+    )
     took = time.monotonic() - start
     assert output_text(out) == "x 3\n"
     print(f"[drive] 1,000 writes and 1,000 np.save: {took:.1f} s")
@@ -87,8 +90,9 @@ print(look())"""
 
 def test_a_file_the_browser_refuses_to_store_is_an_error_in_the_cell(learner):
     # A notebook is stored as JSON: the storage refuses text that is not JSON under its name.
-    learner.evaluate("""() => window.jupyterapp.serviceManager.contents.save('kept-notebook.ipynb',
-      {type: 'notebook', format: 'json', content: {cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5}})""")
+    learner.evaluate("""() => window.jupyterapp.serviceManager.contents.save('kept-notebook.ipynb', {
+      type: 'notebook', format: 'json',
+      content: {cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5}})""")
     outputs = ui.run_code(learner, "open('kept-notebook.ipynb', 'w').write('not JSON')\nprint('cell ran')")
     errors = [o for o in outputs if o.get("output_type") == "error"]
     assert errors, f"no error in the cell: {outputs}"
