@@ -231,7 +231,8 @@ export class CachedContentsAPI extends ServiceWorkerContentsAPI {
     const changes = this._changes.filter((change) => change !== null) as Change[];
     this._changes = [];
     this._lastPut.clear();
-    this._inFlight = changes;
+    this._inFlightStructural = this._structural;
+    this._structural = [];
     const requests = changes.map((change) => this.request_(change));
     return { requests, paths: changes.map((change) => change.path) };
   }
@@ -242,7 +243,7 @@ export class CachedContentsAPI extends ServiceWorkerContentsAPI {
    * forgotten either way, since it changed.
    */
   settled(): void {
-    this._inFlight = [];
+    this._inFlightStructural = [];
     this._listings.clear();
     if (this._changes.length === 0) {
       this._entries.clear();
@@ -289,12 +290,10 @@ export class CachedContentsAPI extends ServiceWorkerContentsAPI {
    */
   private source(path: string): string | null {
     let source = path;
-    for (const changes of [this._changes, this._inFlight]) {
+    // puts need no look: nothing is inside a file
+    for (const changes of [this._structural, this._inFlightStructural]) {
       for (let i = changes.length - 1; i >= 0; i--) {
         const change = changes[i];
-        if (!change) {
-          continue;
-        }
         if (change.kind === 'rename') {
           if (source === change.newPath || under(source, change.newPath)) {
             source = change.path + source.slice(change.newPath.length);
@@ -367,6 +366,9 @@ export class CachedContentsAPI extends ServiceWorkerContentsAPI {
 
   private queue(change: Change): void {
     this._changes.push(change);
+    if (change.kind !== 'put') {
+      this._structural.push(change);
+    }
     this._onChange();
   }
 
@@ -391,7 +393,9 @@ export class CachedContentsAPI extends ServiceWorkerContentsAPI {
   private _entries = new Map<string, IEntry>();
   private _listings = new Map<string, Set<string>>();
   private _changes: (Change | null)[] = [];
-  private _inFlight: Change[] = [];
+  /** The changes that are not puts, queued and sent: what `source()` looks through. */
+  private _structural: Change[] = [];
+  private _inFlightStructural: Change[] = [];
   private _lastPut = new Map<string, number>();
 }
 
@@ -529,9 +533,7 @@ export class DriveWriteBack {
     }
     const error = unsavedError(failures);
     showError(error);
-    return reply?.status === 'error'
-      ? reply
-      : { ...reply, status: 'error', ...error, user_expressions: undefined };
+    return reply?.status === 'error' ? reply : { ...reply, status: 'error', ...error };
   }
 
   private changed(): void {
