@@ -28,12 +28,12 @@ from playwright.sync_api import sync_playwright
 
 from bench.bench import BENCH, NOTEBOOK, STOCK, build_project, build_stock, machine
 from sitetools import DIST
-from tests.harness import browser, server
+from tests.harness import LiteError, browser, server
 from tests.harness import notebook as ui
 from tests.harness.outputs import output_text
 
-# (label, code, expected output): one-byte writes of one file, of 1,000 files, np.save of
-# 1,000 small arrays (each to its own file), each a loop a learner would write.
+# (label, code, expected output): one-byte writes of one file, np.save of 1,000 small arrays
+# (each to its own file), each a loop a learner would write.
 CELLS = [
     (
         "1,000 writes of a one-byte file",
@@ -42,14 +42,8 @@ CELLS = [
         "x\n",
     ),
     (
-        "1,000 one-byte files",
-        "import os\nos.makedirs('bench-files')\nfor i in range(1000):\n"
-        "    open(f'bench-files/{i}.txt', 'w').write('x')\nprint(len(os.listdir('bench-files')))",
-        "1000\n",
-    ),
-    (
         "1,000 np.save of small arrays",
-        "os.makedirs('bench-arrays')\nfor i in range(1000):\n"
+        "import os\nos.makedirs('bench-arrays')\nfor i in range(1000):\n"
         "    np.save(f'bench-arrays/{i}.npy', np.arange(10) + i)\n"
         "print(np.load('bench-arrays/999.npy').sum())",
         "10035\n",
@@ -66,6 +60,7 @@ def measure(pw, url: str) -> dict[str, float]:
             page = ctx.new_page()
             page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
             ui.use_notebook(page, NOTEBOOK, "opening notebook 1")
+            times["reloads before /drive answered"] = drive_answers(page, url)
             ui.run_code(page, "import numpy as np")
             for label, code, expected in CELLS:
                 index = ui.add_cell(page, code)
@@ -76,6 +71,20 @@ def measure(pw, url: str) -> dict[str, float]:
                     raise SystemExit(f"{url}: {label}: {outputs!r}")
             ui.close_everything(page)
     return times
+
+
+def drive_answers(page, url: str) -> int:
+    """Reload until one write to /drive answers; the reloads needed. Stock's first visit can
+    leave /drive unanswered for good (seen in 2 of 4 fresh profiles here: its first write never
+    returned), and a cell that never ends measures nothing."""
+    for reloads in range(3):
+        try:
+            ui.run_code(page, "open('bench-probe.txt', 'w').write('x')", timeout=60)
+            return reloads
+        except LiteError:
+            page.goto(f"{url}lab/index.html?path={NOTEBOOK}")
+            ui.use_notebook(page, NOTEBOOK, "reopening notebook 1")
+    raise SystemExit(f"{url}: /drive never answered")
 
 
 def load() -> str:
@@ -122,6 +131,11 @@ def report(results: dict) -> str:
             f"| {label} | {mo:.2f} ({min(ours):.2f}-{max(ours):.2f}) "
             f"| {ms:.1f} ({min(stock):.1f}-{max(stock):.1f}) | {mo / ms:.3f} |"
         )
+    reloads = {
+        name: [run[name]["reloads before /drive answered"] for run in results["runs"]]
+        for name in ("project", "stock")
+    }
+    lines.append(f"reloads before /drive answered, per run: {reloads}")
     lines.append(f"{len(results['runs'])} runs; load averages at each run's start: {results['load']}")
     return "\n".join(lines)
 
