@@ -49,7 +49,7 @@ CELLS = [
         "10035\n",
     ),
 ]
-CELL_TIMEOUT = 900.0
+CELL_TIMEOUT = 300.0
 
 
 def measure(pw, url: str) -> dict[str, float]:
@@ -65,11 +65,16 @@ def measure(pw, url: str) -> dict[str, float]:
             for label, code, expected in CELLS:
                 index = ui.add_cell(page, code)
                 started = time.monotonic()
-                outputs = ui.run_cell(page, index, timeout=CELL_TIMEOUT)
+                try:
+                    outputs = ui.run_cell(page, index, timeout=CELL_TIMEOUT)
+                except LiteError:  # stock's /drive stopped answering mid-loop (seen once here)
+                    times[label] = None
+                    break
                 times[label] = time.monotonic() - started
                 if output_text(outputs) != expected:
                     raise SystemExit(f"{url}: {label}: {outputs!r}")
-            ui.close_everything(page)
+            with contextlib.suppress(LiteError):
+                ui.close_everything(page)
     return times
 
 
@@ -124,8 +129,12 @@ def main() -> int:
 def report(results: dict) -> str:
     lines = ["| cell | this site, s (min-max) | stock, s (min-max) | ratio |", "|---|---|---|---|"]
     for label, _, _ in CELLS:
-        ours = [run["project"][label] for run in results["runs"]]
-        stock = [run["stock"][label] for run in results["runs"]]
+        # a run in which either site's cell never ended is left out of that row
+        both = [run for run in results["runs"] if run["project"].get(label) and run["stock"].get(label)]
+        ours = [run["project"][label] for run in both]
+        stock = [run["stock"][label] for run in both]
+        if not both:
+            continue
         mo, ms = statistics.median(ours), statistics.median(stock)
         lines.append(
             f"| {label} | {mo:.2f} ({min(ours):.2f}-{max(ours):.2f}) "
