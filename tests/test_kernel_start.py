@@ -26,28 +26,6 @@ def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, ba
     assert output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot)")) == "used\n"
 
 
-def test_a_restart_and_the_next_notebook_take_a_python_booted_ahead(page, base_url):
-    """Once a kernel is ready, the page boots the next Python while the learner reads
-    (extension/src/booted-workers.ts): Kernel > Restart takes it, and so does the next notebook."""
-    page.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
-    ui.open_notebook(page, base_url, NOTEBOOKS[0])
-    seeds = [output_text(ui.run_code(page, "import random; print(random.random())"))]
-    ui.wait_until(page, "() => window.__kernelWorkers === 2")  # the kernel's, and one booted ahead
-    ui.restart_kernel(page)
-    shown = output_text(ui.run_code(page, "import js, random\nprint(js.siteEarlyBoot, 6 * 7)"))
-    assert shown == "used 42\n", f"after a restart the kernel printed {shown!r}"
-    seeds.append(output_text(ui.run_code(page, "print(random.random())")))
-    ui.wait_until(page, "() => window.__kernelWorkers === 3")  # the next one, booted ahead again
-    page.evaluate(
-        "(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", NOTEBOOKS[1]
-    )
-    ui.use_notebook(page, NOTEBOOKS[1], what=f"opening {NOTEBOOKS[1]}")
-    shown = output_text(ui.run_code(page, "import js, random\nprint(js.siteEarlyBoot)"))
-    assert shown == "used\n", f"the next notebook's kernel printed {shown!r}"
-    seeds.append(output_text(ui.run_code(page, "print(random.random())")))
-    assert len(set(seeds)) == 3, f"three Pythons booted apart drew the same random numbers: {seeds}"
-
-
 def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page, base_url):
     # A learner opens three notebooks and leaves; coming back, JupyterLab reopens all three tabs.
     first, second, third = NOTEBOOKS[:3]
@@ -61,12 +39,11 @@ def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page
 
     hidden = {path: page.evaluate(STATUS_OF_JS, path) for path in (first, second)}
     assert all(status != "idle" for status in hidden.values()), f"hidden notebooks' kernels: {hidden}"
-    # The shown notebook's kernel, and at most one Python booted ahead (booted-workers.ts).
-    assert page.evaluate("() => window.__kernelWorkers") <= 2, "only the shown notebook's kernel starts"
+    assert page.evaluate("() => window.__kernelWorkers") == 1, "only the shown notebook's kernel starts"
 
     page.evaluate(f"(path) => window.jupyterapp.shell.activateById(({ui.PANEL_JS})(path).id)", first)
     page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=first, timeout=120_000)
-    assert page.evaluate("() => window.__kernelWorkers") <= 3
+    assert page.evaluate("() => window.__kernelWorkers") == 2
     assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
 
 
