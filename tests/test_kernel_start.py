@@ -24,6 +24,9 @@ def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, ba
     # The interpreter came gzipped (sitetools/precompress.py), once.
     assert [name for name in requested if ".wasm" in name] == ["pyodide.asm.wasm.gz"], requested
     assert output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot)")) == "used\n"
+    ui.restart_kernel(page)  # a restart boots a new worker of its own (spareBoot is off)
+    shown = output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot, 6 * 7)"))
+    assert shown == "none 42\n", f"after a restart the kernel printed {shown!r}"
 
 
 def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page, base_url):
