@@ -7,6 +7,8 @@ from tests.harness import notebook as ui
 from tests.harness.outputs import output_text
 
 NOTEBOOKS = sorted(p.name for p in CONTENT.glob("*.ipynb"))
+# After this long a kernel that no document shows boots anyway (start-rule.ts, UNKNOWN_SESSION_MS).
+UNSHOWN_KERNEL_S = 5
 STATUS_OF_JS = f"""(path) => {{
   const panel = ({ui.PANEL_JS})(path);
   return panel?.sessionContext?.session?.kernel?.status ?? 'no kernel yet';
@@ -48,6 +50,12 @@ def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page
     page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=first, timeout=120_000)
     assert page.evaluate("() => window.__kernelWorkers") == 2
     assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
+
+    # Closing the tab never shown does not boot its kernel, not even once the time has passed
+    # after which a kernel that no document shows (one started by code) boots.
+    page.evaluate(f"(path) => ({ui.PANEL_JS})(path).close()", second)
+    page.wait_for_timeout(UNSHOWN_KERNEL_S * 1000 + 1000)  # the absence of a start, over that time
+    assert page.evaluate("() => window.__kernelWorkers") == 2, "closing a hidden tab booted its kernel"
 
 
 def test_completion_asks_the_kernel_loading_jedi_then(page, base_url):

@@ -81,6 +81,9 @@ export class TourKernel extends PyodideKernel {
       }
     });
     void options.whenWanted(options.id).then(() => {
+      if (this.isDisposed) {
+        return; // shut down before anyone looked at it: it never boots
+      }
       worker.launch();
       this.ready.then(options.onReady, () => undefined);
     });

@@ -44,11 +44,12 @@ SAFARI_SHARED_MEMORY = {"JSC_useSharedArrayBuffer": "1"}
 SCRIPT_TIMEOUT = 900.0  # no single command of the harness takes this long (waits are bounded in the page)
 
 # Calls a function's source with its argument; answers {value} or {error}, awaiting a promise.
+# The error's message and its stack: JavaScriptCore's stack does not repeat the message.
 CALL_JS = """const [src, arg, done] = arguments;
 Promise.resolve().then(() => {
   const value = (0, eval)(`(${src})`);
   return typeof value === 'function' ? value(arg) : value;
-}).then((value) => done({value: value ?? null}), (e) => done({error: String(e?.stack ?? e)}));"""
+}).then((value) => done({value: value ?? null}), (e) => done({error: [String(e), e?.stack].filter(Boolean).join('\\n')}));"""
 
 
 def free_port() -> int:
