@@ -26,9 +26,28 @@ def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, ba
     # The interpreter came gzipped (sitetools/precompress.py), once.
     assert [name for name in requested if ".wasm" in name] == ["pyodide.asm.wasm.gz"], requested
     assert output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot)")) == "used\n"
-    ui.restart_kernel(page)  # a restart boots a new worker of its own (spareBoot is off)
-    shown = output_text(ui.run_code(page, "import js\nprint(js.siteEarlyBoot, 6 * 7)"))
-    assert shown == "none 42\n", f"after a restart the kernel printed {shown!r}"
+
+
+def test_a_restart_and_the_next_notebook_take_a_python_booted_ahead(page, base_url):
+    """Once a kernel is ready, the page boots the next Python while the learner reads
+    (extension/src/booted-workers.ts): Kernel > Restart takes it, and so does the next notebook."""
+    page.add_init_script(ui.COUNT_KERNEL_WORKERS_JS)
+    ui.open_notebook(page, base_url, NOTEBOOKS[0])
+    seeds = [output_text(ui.run_code(page, "import random; print(random.random())"))]
+    ui.wait_until(page, "() => window.__kernelWorkers === 2")  # the kernel's, and one booted ahead
+    ui.restart_kernel(page)
+    shown = output_text(ui.run_code(page, "import js, random\nprint(js.siteEarlyBoot, 6 * 7)"))
+    assert shown == "used 42\n", f"after a restart the kernel printed {shown!r}"
+    seeds.append(output_text(ui.run_code(page, "print(random.random())")))
+    ui.wait_until(page, "() => window.__kernelWorkers === 3")  # the next one, booted ahead again
+    page.evaluate(
+        "(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", NOTEBOOKS[1]
+    )
+    ui.use_notebook(page, NOTEBOOKS[1], what=f"opening {NOTEBOOKS[1]}")
+    shown = output_text(ui.run_code(page, "import js, random\nprint(js.siteEarlyBoot)"))
+    assert shown == "used\n", f"the next notebook's kernel printed {shown!r}"
+    seeds.append(output_text(ui.run_code(page, "print(random.random())")))
+    assert len(set(seeds)) == 3, f"three Pythons booted apart drew the same random numbers: {seeds}"
 
 
 def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page, base_url):
@@ -44,18 +63,21 @@ def test_notebooks_reopened_in_the_background_start_their_kernel_when_shown(page
 
     hidden = {path: page.evaluate(STATUS_OF_JS, path) for path in (first, second)}
     assert all(status != "idle" for status in hidden.values()), f"hidden notebooks' kernels: {hidden}"
-    assert page.evaluate("() => window.__kernelWorkers") == 1, "only the shown notebook's kernel starts"
+    # The shown notebook's kernel, and the one Python booted ahead once it is ready (booted-workers.ts).
+    ui.wait_until(page, "() => window.__kernelWorkers === 2")
+    assert all(page.evaluate(STATUS_OF_JS, path) != "idle" for path in (first, second))
 
+    # Shown, the first takes the Python booted ahead; the page then boots the next one.
     page.evaluate(f"(path) => window.jupyterapp.shell.activateById(({ui.PANEL_JS})(path).id)", first)
     page.wait_for_function(f"(path) => ({STATUS_OF_JS})(path) === 'idle'", arg=first, timeout=120_000)
-    assert page.evaluate("() => window.__kernelWorkers") == 2
+    ui.wait_until(page, "() => window.__kernelWorkers === 3")
     assert page.evaluate(STATUS_OF_JS, second) != "idle", "showing one tab started another's kernel"
 
     # Closing the tab never shown does not boot its kernel, not even once the time has passed
     # after which a kernel that no document shows (one started by code) boots.
     page.evaluate(f"(path) => ({ui.PANEL_JS})(path).close()", second)
     page.wait_for_timeout(UNSHOWN_KERNEL_S * 1000 + 1000)  # the absence of a start, over that time
-    assert page.evaluate("() => window.__kernelWorkers") == 2, "closing a hidden tab booted its kernel"
+    assert page.evaluate("() => window.__kernelWorkers") == 3, "closing a hidden tab booted its kernel"
 
 
 def test_completion_asks_the_kernel_loading_jedi_then(page, base_url):

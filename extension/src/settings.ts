@@ -19,7 +19,7 @@ export interface IKernelSettings {
   gzipped: string[];
   /** Whether Python boots while the page loads (on by default; bench/levers.py turns it off). */
   earlyBoot: boolean;
-  /** Whether the next Python boots ahead once a kernel is ready (booted-workers.ts; off by default: with it on, a page left mid-boot ended a kernel with a fatal /drive error, test_learner_path). */
+  /** Whether the next Python boots ahead once a kernel is ready (booted-workers.ts; on by default). */
   spareBoot: boolean;
 }
 
@@ -50,7 +50,7 @@ export function kernelSettings(): IKernelSettings {
     loadPyodideOptions,
     gzipped: ours.gzipped ?? [],
     earlyBoot: ours.earlyBoot ?? true,
-    spareBoot: ours.spareBoot ?? false,
+    spareBoot: ours.spareBoot ?? true,
   };
 }
 
