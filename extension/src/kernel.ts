@@ -15,6 +15,7 @@ import type {
 import type { PromiseDelegate } from '@lumino/coreutils';
 
 import { DeferredWorker } from './deferred-worker';
+import { answerDriveFlushes } from './drive-sync';
 
 /** The key of the worker's message when Python has stopped for good (worker/remote.ts). */
 export const STOPPED_MESSAGE = '_tourRuntimeStopped';
@@ -80,6 +81,7 @@ export class TourKernel extends PyodideKernel {
         this.runtimeStopped(options, String(stop.cause));
       }
     });
+    answerDriveFlushes(worker, options.contentsManager);
     void options.whenWanted(options.id).then(() => {
       if (this.isDisposed) {
         return; // shut down before anyone looked at it: it never boots

@@ -215,7 +215,7 @@ def start_cell(page, index: int) -> None:
       nb.deselectAll();
       window.__cellRun = {{done: false, error: null}};
       window.jupyterapp.commands.execute('notebook:run-cell').then(
-        () => {{ window.__cellRun.done = true; }},
+        () => {{ window.__cellRun.endedAt = performance.now(); window.__cellRun.done = true; }},
         (e) => {{ window.__cellRun.done = true; window.__cellRun.error = String(e); }});
     }}""",
         index,

@@ -9,9 +9,9 @@ import { expose } from 'comlink';
 
 import { URLExt } from '@jupyterlab/coreutils';
 import { KernelMessage } from '@jupyterlab/services';
-import { DriveFS } from '@jupyterlite/services/lib/contents/drivefs';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
+import { DriveWriteBack, listenForFlushAnswers } from './drive-cache';
 import { EarlyBoot } from './early-boot';
 import { TourRemoteKernel } from './remote';
 
@@ -30,19 +30,36 @@ class TourComlinkKernel extends TourRemoteKernel {
     const mountpoint = '/drive';
     const { FS, PATH, ERRNO_CODES } = this._pyodide;
     const { baseUrl, browsingContextId } = options;
-    const driveFS = new DriveFS({
-      FS: FS as any,
-      PATH,
-      ERRNO_CODES,
-      baseUrl,
-      driveName: this._driveName,
-      mountpoint,
-      browsingContextId,
-    });
+    // upstream's DriveFS, writing back at the end of each cell (drive-cache.ts)
+    this._drive = new DriveWriteBack(
+      {
+        FS: FS as any,
+        PATH,
+        ERRNO_CODES,
+        baseUrl,
+        driveName: this._driveName,
+        mountpoint,
+        browsingContextId,
+      },
+      (message) => this._logMessage({ type: 'text', level: 'critical', data: message }),
+    );
+    const driveFS = this._drive.fs;
     FS.mkdirTree(mountpoint);
     FS.mount(driveFS, {}, mountpoint);
     FS.chdir(mountpoint);
     this._driveFS = driveFS;
+  }
+
+  /** A cell, then what it changed under /drive sent to the browser's storage, before its reply. */
+  async execute(content: any, parent: any): Promise<any> {
+    if (!this._drive) {
+      return super.execute(content, parent);
+    }
+    return this._drive.cell(
+      () => super.execute(content, parent),
+      (bundle) =>
+        this._sendWorkerMessage({ parentHeader: parent?.header, bundle, type: 'execute_error' }),
+    );
   }
 
   /** input(): a synchronous request to the service worker, which the page answers. */
@@ -73,8 +90,11 @@ class TourComlinkKernel extends TourRemoteKernel {
       return undefined;
     }
   }
+
+  private _drive: DriveWriteBack | null = null;
 }
 
 const earlyBoot = new EarlyBoot();
 earlyBoot.listen();
+listenForFlushAnswers();
 expose(new TourComlinkKernel(earlyBoot));
