@@ -49,7 +49,9 @@ CALL_JS = """const [src, arg, done] = arguments;
 Promise.resolve().then(() => {
   const value = (0, eval)(`(${src})`);
   return typeof value === 'function' ? value(arg) : value;
-}).then((value) => done({value: value ?? null}), (e) => done({error: [String(e), e?.stack].filter(Boolean).join('\\n')}));"""
+}).then(
+  (value) => done({value: value ?? null}),
+  (e) => done({error: [String(e), e?.stack].filter(Boolean).join('\\n')}));"""
 
 
 def free_port() -> int:
