@@ -83,10 +83,7 @@ export class TourKernel extends PyodideKernel {
     });
     answerDriveFlushes(worker, options.contentsManager);
     void options.whenWanted(options.id).then(() => {
-      if (this.isDisposed) {
-        return; // shut down before anyone looked at it: it never boots
-      }
-      worker.launch();
+      worker.launch(); // a no-op once the kernel is disposed (DeferredWorker.terminate)
       this.ready.then(options.onReady, () => undefined);
     });
     return worker as unknown as Worker;

@@ -33,8 +33,8 @@ export function startDecision(kernelId: string, documents: IShownDocument[]): St
 /** A kernel that no document shows after this long (one started by code) starts anyway. */
 export const UNKNOWN_SESSION_MS = 5000;
 
-/** The messages a widget receives when it becomes visible, or stops being so (Lumino). */
-const VISIBILITY_MESSAGES = new Set(['after-show', 'after-attach', 'after-hide', 'before-detach']);
+/** The messages a widget receives when it becomes visible (Lumino). */
+const SHOWN_MESSAGES = new Set(['after-show', 'after-attach']);
 
 type AnySignal = ISignal<unknown, unknown>;
 interface ISessionOwner {
@@ -52,8 +52,8 @@ export class KernelStartRule {
   /**
    * Resolves when the kernel `kernelId` should boot; decided once JupyterLab has restored its
    * layout (while it restores, each reopened tab is in front for a moment), then again whenever
-   * a document of the main area is shown or hidden (Lumino's messages to it, which the shell's
-   * signals do not all follow), the layout changes, or a document's session gets its kernel.
+   * a document of the main area is shown (Lumino's messages to it, which the shell's signals do
+   * not all follow), the layout changes, or a document's session gets its kernel.
    * A "start" is confirmed a moment later (the next task): a tab that is in front only while
    * the tabs before it close, as in Close All or at the end of a test, does not boot a Python
    * that would be shut down while it mounts /drive.
@@ -72,7 +72,7 @@ export class KernelStartRule {
       // by code, and it never boots (it would only be shut down, mid-boot, a moment later).
       let shown = false;
       const hook = (_: IMessageHandler, message: Message): boolean => {
-        if (VISIBILITY_MESSAGES.has(message.type)) {
+        if (SHOWN_MESSAGES.has(message.type)) {
           check();
         }
         return true;
