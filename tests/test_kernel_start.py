@@ -3,6 +3,7 @@ kernel extension: extension/src/worker/early-boot.ts, start-rule.ts; precompress
 site, Chromium."""
 
 from sitetools import CONTENT
+from tests.harness import browser
 from tests.harness import notebook as ui
 from tests.harness.outputs import output_text
 
@@ -17,6 +18,25 @@ COMPLETE_JS = f"""async (code) => {{
   const kernel = {ui.NOTEBOOK}.sessionContext.session.kernel;
   return (await kernel.requestComplete({{code, cursor_pos: code.length}})).content;
 }}"""
+
+# The page's first kernel Worker runs an empty script: it never says a word, as WebKitGTK's worker
+# sometimes does (extension/src/deferred-worker.ts). An init script, added before the page's own.
+SILENT_FIRST_WORKER_JS = """(() => {
+  const Original = window.Worker;
+  let silenced = false;
+  window.Worker = class extends Original {
+    constructor(url, options) {
+      if (!silenced && /[.]worker[.][0-9a-f]+[.]js$/.test(String(url))) {
+        silenced = true;
+        super(URL.createObjectURL(new Blob([''], {type: 'text/javascript'})), options);
+      } else {
+        super(url, options);
+      }
+    }
+  };
+})();"""
+# The notices on the page, as the learner reads them.
+NOTICES_JS = "() => [...document.querySelectorAll('.Toastify__toast')].map((toast) => toast.innerText)"
 
 
 def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, base_url):
@@ -91,3 +111,28 @@ def test_completion_asks_the_kernel_loading_jedi_then(page, base_url):
     reply = page.evaluate(COMPLETE_JS, "math.sqr")
     assert reply["status"] == "ok" and "sqrt" in reply["matches"], reply
     assert output_text(ui.run_code(page, loaded)) == "True\n"
+
+
+def test_a_worker_that_never_starts_is_replaced_and_the_kernel_starts(page, base_url):
+    page.add_init_script(SILENT_FIRST_WORKER_JS)
+    ui.open_notebook(page, base_url, NOTEBOOKS[0])
+    assert output_text(ui.run_code(page, "print(6 * 7)")) == "42\n"
+    assert "the worker said nothing: a new one started" in ui.boot_steps(page)
+
+
+def test_a_python_that_cannot_start_says_so_and_what_to_do(playwright, base_url):
+    """The list of Pyodide's packages cannot be fetched (a host that lost the file): the learner
+    is told, in a notice that stays, instead of a kernel shown as Unknown for ever. (No service
+    worker here: Playwright sees the worker's requests only without one.)"""
+    with browser.browser(playwright, service_workers="block") as ctx:
+        page = ctx.new_page()
+        page.route("**/pyodide-lock.json*", lambda route: route.fulfill(status=404, body="gone"))
+        ui.visit(page, f"{base_url}lab/index.html", isolated=False)
+        page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('notebook:create-new')")
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:create-new'); }")
+        said = f"() => ({NOTICES_JS})().some((text) => text.startsWith('Python could not start'))"
+        page.wait_for_function(said, timeout=120_000)
+        notice = next(t for t in page.evaluate(NOTICES_JS) if t.startswith("Python could not start"))
+        assert "Restart Kernel" in notice and "reload the page" in notice, notice
+        assert page.evaluate(ui.KERNEL_STATUS_JS) != "idle"
+        assert ctx.watch.offsite == []

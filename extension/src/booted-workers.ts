@@ -9,6 +9,7 @@
  * idle Python (about 200 MB in Chromium's task manager) and about 3 s of one core, spent while
  * the learner reads.
  */
+import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
 import type { IEarlyBootRequest } from './worker/early-boot';
 
 /** The early-boot request's key (worker/early-boot.ts). */
@@ -18,6 +19,21 @@ const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
  * (often the first import of a notebook) gets the CPU first.
  */
 export const NEXT_BOOT_DELAY_MS = 1000;
+
+/** A step of a boot ahead, on the page's performance timeline, as kernel.ts marks a kernel's. */
+function markBootStep(step: string, workerMs?: number): void {
+  performance.mark(`Python booted ahead: ${step}`, {
+    detail: { pythonKernel: 'ahead', step, workerMs },
+  });
+}
+
+/** The newest of a booted-ahead worker's boot steps (worker/boot-steps.ts). */
+function markBootSteps(event: MessageEvent): void {
+  const steps: BootStep[] | undefined = event.data?.[BOOT_STEPS_MESSAGE];
+  if (steps?.length) {
+    markBootStep(...steps[steps.length - 1]);
+  }
+}
 
 export class BootedWorkers {
   /**
@@ -40,6 +56,7 @@ export class BootedWorkers {
     const worker = url === this._url ? this._next : null;
     if (worker) {
       this._next = null;
+      worker.removeEventListener('message', markBootSteps); // the kernel marks them now
     }
     return worker;
   }
@@ -59,6 +76,8 @@ export class BootedWorkers {
     try {
       const worker = new Worker(this._url, { type: 'module' });
       worker.postMessage({ [EARLY_BOOT_MESSAGE]: this._request });
+      markBootStep('worker created');
+      worker.addEventListener('message', markBootSteps);
       return worker;
     } catch (error) {
       console.warn('Could not boot a kernel worker ahead; the kernel starts its own', error);

@@ -2,6 +2,12 @@
  * A Worker that is created only when `launch()` is called. Until then, what is posted to it is
  * queued and its listeners are kept, so `initRemote` can wrap it (comlink) and send
  * `initialize` at once, while the kernel's boot waits for the start.
+ *
+ * A worker that has said nothing `startTimeoutMs` after its launch is replaced by a new one,
+ * given the same listeners and every message posted to it so far. WebKitGTK sometimes never
+ * runs a module worker: measured on a loaded machine, 1 page load in 5 to 10 left the kernel's
+ * worker silent for good (its first line, which posts a message, never ran) and the notebook's
+ * kernel "Unknown" for ever; a worker created again from the same page started.
  */
 type Listener = [
   string,
@@ -10,8 +16,13 @@ type Listener = [
 ];
 
 export class DeferredWorker {
-  constructor(create: () => Worker) {
+  /**
+   * @param create - the worker to launch (it may already be running: one booted ahead)
+   * @param options - how long a launched worker may stay silent, and how to replace it
+   */
+  constructor(create: () => Worker, options: DeferredWorker.IOptions) {
     this._create = create;
+    this._options = options;
   }
 
   /** Whether the real worker has been created. */
@@ -27,23 +38,19 @@ export class DeferredWorker {
     if (this._worker || this._terminated) {
       return;
     }
-    const worker = (this._worker = this._create());
-    for (const [type, listener, options] of this._listeners) {
-      worker.addEventListener(type, listener, options);
-    }
-    for (const [message, transfer] of this._queue) {
-      worker.postMessage(message, transfer);
-    }
-    this._listeners = [];
-    this._queue = [];
+    this.use(this._create());
   }
 
   postMessage(message: unknown, transfer: Transferable[] = []): void {
-    if (this._worker) {
-      this._worker.postMessage(message, transfer);
-    } else if (!this._terminated) {
+    if (this._terminated) {
+      return;
+    }
+    if (!this._heard) {
+      // Kept for a replacement; one that transfers objects could not be posted twice.
+      this._replayable &&= transfer.length === 0;
       this._queue.push([message, transfer]);
     }
+    this._worker?.postMessage(message, transfer);
   }
 
   addEventListener(
@@ -51,31 +58,71 @@ export class DeferredWorker {
     listener: EventListenerOrEventListenerObject,
     options?: AddEventListenerOptions | boolean,
   ): void {
-    if (this._worker) {
-      this._worker.addEventListener(type, listener, options);
-    } else {
-      this._listeners.push([type, listener, options]);
-    }
+    this._listeners.push([type, listener, options]);
+    this._worker?.addEventListener(type, listener, options);
   }
 
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject): void {
-    if (this._worker) {
-      this._worker.removeEventListener(type, listener);
-    } else {
-      this._listeners = this._listeners.filter(([t, l]) => t !== type || l !== listener);
-    }
+    this._listeners = this._listeners.filter(([t, l]) => t !== type || l !== listener);
+    this._worker?.removeEventListener(type, listener);
   }
 
   /** Ends the real worker, or makes sure it is never created. */
   terminate(): void {
     this._terminated = true;
+    clearTimeout(this._silence);
     this._worker?.terminate();
     this._queue = [];
   }
 
+  private use(worker: Worker): void {
+    this._worker = worker;
+    worker.addEventListener('message', this._onFirstWord);
+    for (const [type, listener, options] of this._listeners) {
+      worker.addEventListener(type, listener, options);
+    }
+    for (const [message, transfer] of this._queue) {
+      worker.postMessage(message, transfer);
+    }
+    this._silence = setTimeout(() => this.replaceSilent(), this._options.startTimeoutMs);
+  }
+
+  private replaceSilent(): void {
+    if (this._heard || this._terminated || !this._replayable || this._replaced) {
+      return;
+    }
+    this._replaced = true; // once: a second silent worker is not WebKit's occasional miss
+    this._worker?.terminate();
+    this._options.onReplaced();
+    this.use(this._options.replacement());
+  }
+
+  private _onFirstWord = (): void => {
+    this._heard = true;
+    this._queue = [];
+    clearTimeout(this._silence);
+    this._worker?.removeEventListener('message', this._onFirstWord);
+  };
+
   private _create: () => Worker;
+  private _options: DeferredWorker.IOptions;
   private _worker: Worker | null = null;
   private _terminated = false;
+  private _heard = false;
+  private _replayable = true;
+  private _replaced = false;
+  private _silence: ReturnType<typeof setTimeout> | undefined;
   private _listeners: Listener[] = [];
   private _queue: [unknown, Transferable[]][] = [];
+}
+
+export namespace DeferredWorker {
+  export interface IOptions {
+    /** How long a launched worker may stay silent before it is replaced (once). */
+    startTimeoutMs: number;
+    /** A new worker, in place of a silent one. */
+    replacement: () => Worker;
+    /** Called when a silent worker is replaced. */
+    onReplaced: () => void;
+  }
 }

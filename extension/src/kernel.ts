@@ -5,6 +5,8 @@
  */
 import { wrap } from 'comlink';
 
+import { Notification } from '@jupyterlab/apputils';
+
 import type { ILogPayload } from '@jupyterlab/logconsole';
 import type { KernelMessage } from '@jupyterlab/services';
 import { PyodideKernel } from '@jupyterlite/pyodide-kernel/lib/kernel';
@@ -16,12 +18,20 @@ import type { PromiseDelegate } from '@lumino/coreutils';
 
 import { DeferredWorker } from './deferred-worker';
 import { answerDriveFlushes } from './drive-sync';
+import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
 
 /** The key of the worker's message when Python has stopped for good (worker/remote.ts). */
 export const STOPPED_MESSAGE = '_tourRuntimeStopped';
 
 /** What Pyodide's interrupt buffer holds to ask for a KeyboardInterrupt: the signal SIGINT. */
 export const SIGINT = 2;
+
+/**
+ * How long a kernel's worker may stay silent once started (DeferredWorker): it answers the
+ * kernel's first request at once, even while it boots (worker/boot-steps.ts). Measured: 0.2 s
+ * on a quiet machine, at most a few seconds on a loaded one.
+ */
+export const WORKER_START_TIMEOUT_MS = 15_000;
 
 /** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
 export type InterruptOutcome = 'sent' | 'idle' | 'unavailable';
@@ -72,21 +82,64 @@ export class TourKernel extends PyodideKernel {
    */
   protected initWorker(options: TourKernel.IOptions): Worker {
     const url = workerUrl();
-    const worker = new DeferredWorker(
-      () => options.takeBootedWorker(url.href) ?? new Worker(url, { type: 'module' }),
-    );
+    const newWorker = () => new Worker(url, { type: 'module' });
+    const worker = new DeferredWorker(() => options.takeBootedWorker(url.href) ?? newWorker(), {
+      startTimeoutMs: WORKER_START_TIMEOUT_MS,
+      replacement: newWorker,
+      onReplaced: () => this.bootStep('the worker said nothing: a new one started'),
+    });
     worker.addEventListener('message', (event) => {
-      const stop = (event as MessageEvent).data?.[STOPPED_MESSAGE];
-      if (stop) {
-        this.runtimeStopped(options, String(stop.cause));
+      const data = (event as MessageEvent).data;
+      if (data?.[STOPPED_MESSAGE]) {
+        this.runtimeStopped(options, String(data[STOPPED_MESSAGE].cause));
+      } else if (data?.[BOOT_STEPS_MESSAGE]) {
+        this.workerBootSteps(data[BOOT_STEPS_MESSAGE]);
       }
     });
     answerDriveFlushes(worker, options.contentsManager);
+    this.bootStep('waiting to be shown');
     void options.whenWanted(options.id).then(() => {
-      worker.launch(); // a no-op once the kernel is disposed (DeferredWorker.terminate)
-      this.ready.then(options.onReady, () => undefined);
+      if (this.isDisposed) {
+        return;
+      }
+      worker.launch();
+      this.bootStep('wanted: worker started');
+      this.ready.then(
+        () => {
+          this.bootStep('ready');
+          options.onReady();
+        },
+        (reason) => this.failedToStart(reason),
+      );
     });
     return worker as unknown as Worker;
+  }
+
+  /**
+   * A step of this kernel's boot, marked on the page's performance timeline (the developer
+   * tools show it; the tests print it when a kernel never becomes ready).
+   */
+  private bootStep(step: string, workerMs?: number): void {
+    const detail = { pythonKernel: this.id, step, workerMs };
+    performance.mark(`Python kernel: ${step}`, { detail });
+  }
+
+  /** The worker's steps so far; each message repeats the earlier ones (worker/boot-steps.ts). */
+  private workerBootSteps(steps: BootStep[]): void {
+    for (const [step, ms] of steps.slice(this._workerSteps ?? 0)) {
+      this.bootStep(step, ms);
+    }
+    this._workerSteps = steps.length;
+  }
+
+  /** Python could not start: say so where the learner looks, with what to do. */
+  private failedToStart(reason: unknown): void {
+    this.bootStep(`failed: ${reason}`);
+    console.error('The Python kernel could not start:', reason);
+    Notification.error(
+      `Python could not start: ${reason}. Use Kernel > Restart Kernel… to try again, or reload the page.`,
+      { autoClose: false },
+    );
   }
 
   /**
@@ -193,6 +246,7 @@ export class TourKernel extends PyodideKernel {
   // Set from initWorker, which upstream's constructor calls before this class's field
   // initializers would run: no initializers here (useDefineForClassFields is off).
   private _readyUnlessDisposed?: Promise<void>;
+  private _workerSteps?: number;
   private _interruptBuffer?: Uint8Array | null;
   private _executing?: boolean;
   private _stopped?: boolean;

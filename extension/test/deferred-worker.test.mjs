@@ -15,9 +15,13 @@ class FakeWorker extends EventTarget {
   }
 }
 
+// No replacement unless a test asks for one.
+const NEVER = { startTimeoutMs: 1e9, replacement: () => assert.fail('replaced'), onReplaced() {} };
+const message = (data) => Object.assign(new Event('message'), { data });
+
 test('nothing is created before launch; messages and listeners wait, in order', () => {
   let created = null;
-  const deferred = new DeferredWorker(() => (created = new FakeWorker()));
+  const deferred = new DeferredWorker(() => (created = new FakeWorker()), NEVER);
   const seen = [];
   deferred.addEventListener('message', (event) => seen.push(event.data));
   deferred.postMessage('initialize');
@@ -30,19 +34,19 @@ test('nothing is created before launch; messages and listeners wait, in order', 
     created.posted.map(([message]) => message),
     ['initialize', 'execute'],
   );
-  created.dispatchEvent(Object.assign(new Event('message'), { data: 'reply' }));
+  created.dispatchEvent(message('reply'));
   assert.deepEqual(seen, ['reply']);
   deferred.postMessage('complete');
   assert.equal(created.posted.at(-1)[0], 'complete');
 });
 
 test('it has no start(): comlink would call it on wrap', () => {
-  assert.equal('start' in new DeferredWorker(() => new FakeWorker()), false);
+  assert.equal('start' in new DeferredWorker(() => new FakeWorker(), NEVER), false);
 });
 
 test('terminated before launch, it is never created', () => {
   let calls = 0;
-  const deferred = new DeferredWorker(() => ((calls += 1), new FakeWorker()));
+  const deferred = new DeferredWorker(() => ((calls += 1), new FakeWorker()), NEVER);
   deferred.postMessage('initialize');
   deferred.terminate();
   deferred.launch();
@@ -51,7 +55,7 @@ test('terminated before launch, it is never created', () => {
 
 test('a removed listener is not handed on', () => {
   let created = null;
-  const deferred = new DeferredWorker(() => (created = new FakeWorker()));
+  const deferred = new DeferredWorker(() => (created = new FakeWorker()), NEVER);
   const seen = [];
   const listener = () => seen.push('heard');
   deferred.addEventListener('message', listener);
@@ -59,4 +63,69 @@ test('a removed listener is not handed on', () => {
   deferred.launch();
   created.dispatchEvent(new Event('message'));
   assert.deepEqual(seen, []);
+});
+
+/** A deferred worker whose silent worker is replaced after 100 ms (of mocked time). */
+function watched() {
+  const workers = [];
+  const replaced = [];
+  const deferred = new DeferredWorker(() => workers[workers.push(new FakeWorker()) - 1], {
+    startTimeoutMs: 100,
+    replacement: () => workers[workers.push(new FakeWorker()) - 1],
+    onReplaced: () => replaced.push(workers.length),
+  });
+  return { deferred, workers, replaced };
+}
+
+test('a worker silent after its launch is replaced once, with the listeners and every message', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { deferred, workers, replaced } = watched();
+  const seen = [];
+  deferred.addEventListener('message', (event) => seen.push(event.data));
+  deferred.postMessage('initialize');
+  deferred.launch();
+  deferred.postMessage('execute');
+  t.mock.timers.tick(99);
+  assert.equal(workers.length, 1);
+  t.mock.timers.tick(1);
+  assert.deepEqual(replaced, [1]);
+  assert.equal(workers[0].terminated, true);
+  assert.deepEqual(
+    workers[1].posted.map(([data]) => data),
+    ['initialize', 'execute'],
+  );
+  workers[1].dispatchEvent(message('booting'));
+  assert.deepEqual(seen, ['booting']);
+  t.mock.timers.tick(1000);
+  assert.equal(workers.length, 2, 'a second silent worker is not replaced');
+});
+
+test('a worker that speaks in time is kept', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { deferred, workers, replaced } = watched();
+  deferred.postMessage('initialize');
+  deferred.launch();
+  workers[0].dispatchEvent(message('kernel asked to start'));
+  t.mock.timers.tick(1000);
+  assert.deepEqual(replaced, []);
+  assert.equal(workers[0].terminated, false);
+});
+
+test('a silent worker given a transferred object is not replaced: it could not be sent twice', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { deferred, workers, replaced } = watched();
+  deferred.postMessage('port', [new MessageChannel().port1]);
+  deferred.launch();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(replaced, []);
+  assert.equal(workers.length, 1);
+});
+
+test('a terminated worker is not replaced', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { deferred, workers } = watched();
+  deferred.launch();
+  deferred.terminate();
+  t.mock.timers.tick(1000);
+  assert.equal(workers.length, 1);
 });

@@ -84,8 +84,28 @@ ANSWER_STDIN_JS = f"""(answer) => {{
 }}"""
 
 
+# The last steps of the page's Python kernels' boots, as the site's kernel marks them on the
+# page's performance timeline (extension/src/kernel.ts): where a kernel that never got ready stopped.
+BOOT_STEPS_JS = """() => performance.getEntriesByType('mark')
+  .filter((mark) => mark.detail?.pythonKernel)
+  .slice(-20)
+  .map(({startTime, detail}) => `${(startTime / 1000).toFixed(1)} s  kernel `
+    + `${detail.pythonKernel.slice(0, 8)}: ${detail.step}`
+    + (detail.workerMs == null ? '' : ` (worker +${(detail.workerMs / 1000).toFixed(1)} s)`))"""
+
+
+def boot_steps(page) -> str:
+    try:
+        return "\n".join(page.evaluate(BOOT_STEPS_JS)) or "(none)"
+    except Exception as e:  # the page itself may be what failed
+        return f"(not readable: {e})"
+
+
 def fail(page, what: str) -> LiteError:
-    return LiteError(f"{what}. Worker and page console:\n{page.context.watch.console_tail()}")
+    return LiteError(
+        f"{what}. The kernels' boot steps (seconds since the page loaded):\n{boot_steps(page)}\n"
+        f"Worker and page console:\n{page.context.watch.console_tail()}"
+    )
 
 
 def wait_idle(page, what: str, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:

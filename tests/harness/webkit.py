@@ -2,8 +2,9 @@
 webkit2gtk-driver) on a virtual display, Xvfb (package xvfb), spoken to by Selenium's W3C remote client.
 
 The driver is started here with its absolute path: Selenium never looks for (or downloads) one.
-WebKit's console is not reported over W3C WebDriver: the page's console.* calls are recorded in
-the page (CONSOLE_JS) and read back when a test needs to show them.
+WebKit's console is not reported over W3C WebDriver (nor is a worker's console written out by
+MiniBrowser in automation mode): a failure shows what the page itself records, such as the kernels'
+boot steps (notebook.fail).
 """
 
 from __future__ import annotations

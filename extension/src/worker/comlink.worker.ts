@@ -11,6 +11,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { KernelMessage } from '@jupyterlab/services';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
+import { bootStep } from './boot-steps';
 import { DriveWriteBack, listenForFlushAnswers } from './drive-cache';
 import { EarlyBoot } from './early-boot';
 import { TourRemoteKernel } from './remote';
@@ -94,6 +95,7 @@ class TourComlinkKernel extends TourRemoteKernel {
   private _drive: DriveWriteBack | null = null;
 }
 
+bootStep('worker script running');
 const earlyBoot = new EarlyBoot();
 earlyBoot.listen();
 listenForFlushAnswers();

@@ -8,6 +8,7 @@ import type { PyodideAPI } from 'pyodide';
 
 import { importModule } from '@jupyterlite/pyodide-kernel/lib/loader';
 
+import { bootStep } from './boot-steps';
 import { fetchGzipped } from './gzip-fetch';
 
 /** The key of the message the page posts to start an early boot. */
@@ -92,9 +93,11 @@ export class EarlyBoot {
       return;
     }
     this.request = request;
+    bootStep('booting ahead');
     fetchGzipped(request.gzipped);
     this.booting = (async () => {
       const { loadPyodide } = await importModule<typeof import('pyodide')>(request.pyodideUrl);
+      bootStep('booting ahead: pyodide.mjs imported');
       const pyodide = await loadPyodide({
         indexURL: request.indexUrl,
         stdout: (text: string) => this.output.stdout(text),
@@ -102,12 +105,15 @@ export class EarlyBoot {
         ...request.loadPyodideOptions,
       });
       // The kernel's own first import (its IPython shell): most of its start-up.
+      bootStep('booting ahead: Pyodide loaded');
       await pyodide.runPythonAsync('import pyodide_kernel');
+      bootStep('booting ahead: done');
       return pyodide;
     })();
-    this.booting.catch((error) =>
-      console.warn('The early Pyodide boot failed; the kernel boots its own', error),
-    );
+    this.booting.catch((error) => {
+      bootStep(`booting ahead failed: ${error}`);
+      console.warn('The early Pyodide boot failed; the kernel boots its own', error);
+    });
   }
 
   private request: IEarlyBootRequest | null = null;

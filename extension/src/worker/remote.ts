@@ -13,6 +13,7 @@
 import { PyodideRemoteKernel } from '@jupyterlite/pyodide-kernel/lib/worker';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
+import { bootStep } from './boot-steps';
 import type { EarlyBoot, IOutputSink } from './early-boot';
 import { fetchGzipped } from './gzip-fetch';
 import { STOPPED_ANSWERS, stopCause, stoppedCellError } from './stops';
@@ -54,7 +55,14 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     this._interruptBuffer = options.interruptBuffer ?? new Uint8Array(1);
     (self as unknown as { siteInterruptBuffer: Uint8Array }).siteInterruptBuffer =
       this._interruptBuffer;
-    return super.initialize(options);
+    bootStep('kernel asked to start');
+    try {
+      await super.initialize(options);
+    } catch (error) {
+      bootStep(`kernel failed to start: ${error}`);
+      throw error;
+    }
+    bootStep('kernel ready');
   }
 
   protected async initRuntime(options: IPyodideWorkerKernel.IOptions): Promise<void> {
@@ -72,13 +80,16 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     if (early) {
       this._pyodide = early;
     } else {
+      bootStep('loading Pyodide');
       await super.initRuntime(options);
     }
+    bootStep(early ? 'took the Python booted ahead' : 'Pyodide loaded');
     this._pyodide.setInterruptBuffer(this._interruptBuffer);
     this.watchForStops();
   }
 
   protected async initKernel(options: IPyodideWorkerKernel.IOptions): Promise<void> {
+    bootStep('filesystem and package manager ready');
     const preloaded = (options.loadPyodideOptions?.packages ?? []) as string[];
     const lines = KERNEL_PACKAGES.filter((name) => !preloaded.includes(name)).map(
       (name) => `await piplite.install('${name}', keep_going=True)`,
