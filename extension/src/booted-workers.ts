@@ -9,16 +9,23 @@
  * idle Python (about 200 MB in Chromium's task manager) and about 3 s of one core, spent while
  * the learner reads.
  */
-import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
+import type { BootStep } from './worker/boot-steps';
 import type { IEarlyBootRequest } from './worker/early-boot';
 
 /** The early-boot request's key (worker/early-boot.ts). */
 const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
+/** The key of a worker's boot steps (worker/boot-steps.ts). */
+const BOOT_STEPS_MESSAGE = '_tourBootSteps';
 /**
  * How long after a kernel is ready the next Python starts booting: the learner's first cell
  * (often the first import of a notebook) gets the CPU first.
  */
 export const NEXT_BOOT_DELAY_MS = 1000;
+/**
+ * A worker booted ahead says its first word (worker/boot-steps.ts) this long after it was
+ * created at the latest. Measured: 0.1 s on a quiet machine, 0.7 s with the CPU busy.
+ */
+export const SILENT_BOOT_MS = 5000;
 
 /** A step of a boot ahead, on the page's performance timeline, as kernel.ts marks a kernel's. */
 function markBootStep(step: string, workerMs?: number): void {
@@ -78,6 +85,7 @@ export class BootedWorkers {
       worker.postMessage({ [EARLY_BOOT_MESSAGE]: this._request });
       markBootStep('worker created');
       worker.addEventListener('message', markBootSteps);
+      this.replaceIfSilent(worker);
       return worker;
     } catch (error) {
       console.warn('Could not boot a kernel worker ahead; the kernel starts its own', error);
@@ -85,9 +93,30 @@ export class BootedWorkers {
     }
   }
 
+  /**
+   * A worker that has said nothing SILENT_BOOT_MS after it was created never ran (WebKitGTK,
+   * see deferred-worker.ts): unless a kernel took it meanwhile (the kernel's own watchdog then
+   * replaces it), it gives way to a new one, up to twice a page.
+   */
+  private replaceIfSilent(worker: Worker): void {
+    const spoke = (): void => clearTimeout(silence);
+    const silence = setTimeout(() => {
+      worker.removeEventListener('message', spoke);
+      if (this._next !== worker || this._replaced >= 2) {
+        return;
+      }
+      this._replaced += 1;
+      worker.terminate();
+      markBootStep('the worker said nothing: a new one started');
+      this._next = this.boot();
+    }, SILENT_BOOT_MS);
+    worker.addEventListener('message', spoke, { once: true });
+  }
+
   private _url: string;
   private _request: IEarlyBootRequest;
   private _spare: boolean;
   private _next: Worker | null;
   private _timer = 0;
+  private _replaced = 0;
 }
