@@ -11,6 +11,8 @@
  */
 import type { BootStep } from './worker/boot-steps';
 import type { IEarlyBootRequest } from './worker/early-boot';
+// With its extension: Node runs the unit tests on lib/ (test/booted-workers.test.mjs).
+import { SILENT_WORKER_MS, createWorker, silentDeadline } from './worker-first-word.js';
 
 /** The early-boot request's key (worker/early-boot.ts). */
 const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
@@ -21,12 +23,6 @@ const BOOT_STEPS_MESSAGE = '_tourBootSteps';
  * (often the first import of a notebook) gets the CPU first.
  */
 export const NEXT_BOOT_DELAY_MS = 1000;
-/**
- * A worker booted ahead says its first word (worker/boot-steps.ts) this long after it was
- * created at the latest. Measured: 0.1 s on a quiet machine, 0.7 s with the CPU busy.
- */
-export const SILENT_BOOT_MS = 5000;
-
 /** A step of a boot ahead, on the page's performance timeline, as kernel.ts marks a kernel's. */
 function markBootStep(step: string, workerMs?: number): void {
   performance.mark(`Python booted ahead: ${step}`, {
@@ -81,7 +77,7 @@ export class BootedWorkers {
 
   private boot(): Worker | null {
     try {
-      const worker = new Worker(this._url, { type: 'module' });
+      const worker = createWorker(this._url);
       worker.postMessage({ [EARLY_BOOT_MESSAGE]: this._request });
       markBootStep('worker created');
       worker.addEventListener('message', markBootSteps);
@@ -94,23 +90,19 @@ export class BootedWorkers {
   }
 
   /**
-   * A worker that has said nothing SILENT_BOOT_MS after it was created never ran (WebKitGTK,
-   * see deferred-worker.ts): unless a kernel took it meanwhile (the kernel's own watchdog then
-   * replaces it), it gives way to a new one, up to twice a page.
+   * A worker that never ran (worker-first-word.ts) gives way to a new one, unless a kernel took
+   * it meanwhile (the kernel then replaces it: deferred-worker.ts); up to twice a page.
    */
   private replaceIfSilent(worker: Worker): void {
-    const spoke = (): void => clearTimeout(silence);
-    const silence = setTimeout(() => {
-      worker.removeEventListener('message', spoke);
-      if (this._next !== worker || this._replaced >= 2) {
+    setTimeout(() => {
+      if (this._next !== worker || silentDeadline(worker) === null || this._replaced >= 2) {
         return;
       }
       this._replaced += 1;
       worker.terminate();
       markBootStep('the worker said nothing: a new one started');
       this._next = this.boot();
-    }, SILENT_BOOT_MS);
-    worker.addEventListener('message', spoke, { once: true });
+    }, SILENT_WORKER_MS);
   }
 
   private _url: string;

@@ -3,11 +3,9 @@
  * queued and its listeners are kept, so `initRemote` can wrap it (comlink) and send
  * `initialize` at once, while the kernel's boot waits for the start.
  *
- * A worker that has said nothing `startTimeoutMs` after its launch is replaced by a new one,
- * given the same listeners and every message posted to it so far. WebKitGTK sometimes never
- * runs a module worker: measured on a loaded machine, 1 page load in 5 to 10 left the kernel's
- * worker silent for good (its first line, which posts a message, never ran) and the notebook's
- * kernel "Unknown" for ever; a worker created again from the same page started.
+ * A worker that never ran (worker-first-word.ts) is replaced by a new one, given the same
+ * listeners and every message posted to it so far: once, as a second silent worker would not be
+ * WebKitGTK's occasional miss.
  */
 type Listener = [
   string,
@@ -18,7 +16,7 @@ type Listener = [
 export class DeferredWorker {
   /**
    * @param create - the worker to launch (it may already be running: one booted ahead)
-   * @param options - how long a launched worker may stay silent, and how to replace it
+   * @param options - when a launched worker counts as one that never ran, and how to replace it
    */
   constructor(create: () => Worker, options: DeferredWorker.IOptions) {
     this._create = create;
@@ -77,21 +75,29 @@ export class DeferredWorker {
 
   private use(worker: Worker): void {
     this._worker = worker;
-    worker.addEventListener('message', this._onFirstWord);
+    const deadline = this._options.silentDeadline(worker);
+    if (deadline === null) {
+      this._heard = true; // it has run: nothing to replay
+    } else {
+      worker.addEventListener('message', this._onFirstWord);
+      this._silence = setTimeout(() => this.replaceSilent(), deadline);
+    }
     for (const [type, listener, options] of this._listeners) {
       worker.addEventListener(type, listener, options);
     }
     for (const [message, transfer] of this._queue) {
       worker.postMessage(message, transfer);
     }
-    this._silence = setTimeout(() => this.replaceSilent(), this._options.startTimeoutMs);
+    if (this._heard) {
+      this._queue = [];
+    }
   }
 
   private replaceSilent(): void {
     if (this._heard || this._terminated || !this._replayable || this._replaced) {
       return;
     }
-    this._replaced = true; // once: a second silent worker is not WebKit's occasional miss
+    this._replaced = true;
     this._worker?.terminate();
     this._options.onReplaced();
     this.use(this._options.replacement());
@@ -118,8 +124,11 @@ export class DeferredWorker {
 
 export namespace DeferredWorker {
   export interface IOptions {
-    /** How long a launched worker may stay silent before it is replaced (once). */
-    startTimeoutMs: number;
+    /**
+     * In how many ms a worker must have said a word, or it never ran; null if it has run
+     * (worker-first-word.ts, `silentDeadline`).
+     */
+    silentDeadline: (worker: Worker) => number | null;
     /** A new worker, in place of a silent one. */
     replacement: () => Worker;
     /** Called when a silent worker is replaced. */

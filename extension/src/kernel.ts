@@ -18,6 +18,7 @@ import type { PromiseDelegate } from '@lumino/coreutils';
 
 import { DeferredWorker } from './deferred-worker';
 import { answerDriveFlushes } from './drive-sync';
+import { createWorker, silentDeadline } from './worker-first-word';
 import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
 
 /** The key of the worker's message when Python has stopped for good (worker/remote.ts). */
@@ -25,13 +26,6 @@ export const STOPPED_MESSAGE = '_tourRuntimeStopped';
 
 /** What Pyodide's interrupt buffer holds to ask for a KeyboardInterrupt: the signal SIGINT. */
 export const SIGINT = 2;
-
-/**
- * How long a kernel's worker may stay silent once started (DeferredWorker): it answers the
- * kernel's first request at once, even while it boots (worker/boot-steps.ts). Measured: 0.2 s
- * on a quiet machine, at most a few seconds on a loaded one.
- */
-export const WORKER_START_TIMEOUT_MS = 15_000;
 
 /** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
 export type InterruptOutcome = 'sent' | 'idle' | 'unavailable';
@@ -82,9 +76,9 @@ export class TourKernel extends PyodideKernel {
    */
   protected initWorker(options: TourKernel.IOptions): Worker {
     const url = workerUrl();
-    const newWorker = () => new Worker(url, { type: 'module' });
+    const newWorker = () => createWorker(url);
     const worker = new DeferredWorker(() => options.takeBootedWorker(url.href) ?? newWorker(), {
-      startTimeoutMs: WORKER_START_TIMEOUT_MS,
+      silentDeadline,
       replacement: newWorker,
       onReplaced: () => this.bootStep('the worker said nothing: a new one started'),
     });

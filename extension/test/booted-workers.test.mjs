@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { BootedWorkers, SILENT_BOOT_MS } from '../lib/booted-workers.js';
+import { BootedWorkers } from '../lib/booted-workers.js';
+import { SILENT_WORKER_MS as SILENT_BOOT_MS } from '../lib/worker-first-word.js';
 
 const created = [];
 globalThis.Worker = class FakeWorker extends EventTarget {

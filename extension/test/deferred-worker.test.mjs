@@ -16,7 +16,11 @@ class FakeWorker extends EventTarget {
 }
 
 // No replacement unless a test asks for one.
-const NEVER = { startTimeoutMs: 1e9, replacement: () => assert.fail('replaced'), onReplaced() {} };
+const NEVER = {
+  silentDeadline: () => null,
+  replacement: () => assert.fail('replaced'),
+  onReplaced() {},
+};
 const message = (data) => Object.assign(new Event('message'), { data });
 
 test('nothing is created before launch; messages and listeners wait, in order', () => {
@@ -65,12 +69,13 @@ test('a removed listener is not handed on', () => {
   assert.deepEqual(seen, []);
 });
 
-/** A deferred worker whose silent worker is replaced after 100 ms (of mocked time). */
-function watched() {
+/** A deferred worker whose workers count as never run if silent 100 ms (of mocked time) after
+ * launch; `spoken` lists the workers that had spoken before. */
+function watched(spoken = []) {
   const workers = [];
   const replaced = [];
   const deferred = new DeferredWorker(() => workers[workers.push(new FakeWorker()) - 1], {
-    startTimeoutMs: 100,
+    silentDeadline: (worker) => (spoken.includes(workers.indexOf(worker)) ? null : 100),
     replacement: () => workers[workers.push(new FakeWorker()) - 1],
     onReplaced: () => replaced.push(workers.length),
   });
@@ -128,4 +133,17 @@ test('a terminated worker is not replaced', (t) => {
   deferred.terminate();
   t.mock.timers.tick(1000);
   assert.equal(workers.length, 1);
+});
+
+test('a worker that spoke before its launch (booted ahead) is never replaced', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { deferred, workers, replaced } = watched([0]);
+  deferred.postMessage('initialize');
+  deferred.launch();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(replaced, []);
+  assert.deepEqual(
+    workers[0].posted.map(([data]) => data),
+    ['initialize'],
+  );
 });
