@@ -103,8 +103,8 @@ def boot_steps(page) -> str:
 
 def fail(page, what: str) -> LiteError:
     return LiteError(
-        f"{what}. The kernels' boot steps (seconds since the page loaded):\n{boot_steps(page)}\n"
-        f"Worker and page console:\n{page.context.watch.console_tail()}"
+        f"{what}. Worker and page console:\n{page.context.watch.console_tail()}\n"
+        f"The kernels' boot steps (seconds since the page loaded):\n{boot_steps(page)}"
     )
 
 
