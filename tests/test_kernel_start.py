@@ -117,7 +117,7 @@ def test_a_worker_that_never_starts_is_replaced_and_the_kernel_starts(page, base
     page.add_init_script(SILENT_FIRST_WORKER_JS)
     ui.open_notebook(page, base_url, NOTEBOOKS[0])
     assert output_text(ui.run_code(page, "print(6 * 7)")) == "42\n"
-    assert "the worker said nothing: a new one started" in ui.boot_steps(page)
+    assert "the worker said nothing: a new worker started" in ui.boot_steps(page)
 
 
 def test_a_python_that_cannot_start_says_so_and_what_to_do(playwright, base_url):
@@ -135,4 +135,29 @@ def test_a_python_that_cannot_start_says_so_and_what_to_do(playwright, base_url)
         notice = next(t for t in page.evaluate(NOTICES_JS) if t.startswith("Python could not start"))
         assert "Restart Kernel" in notice and "reload the page" in notice, notice
         assert page.evaluate(ui.KERNEL_STATUS_JS) != "idle"
+        assert ctx.watch.offsite == []
+
+
+def test_a_boot_stuck_on_a_request_that_never_ends_starts_again_in_a_new_worker(playwright, base_url):
+    """The host never answers the first request for the standard library (a connection that hangs):
+    the boot, silent for a minute, is handed to a new worker, which gets the file, and the kernel
+    starts. (No service worker here: Playwright sees the worker's requests only without one.)"""
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # never answered
+
+    with browser.browser(playwright, service_workers="block") as ctx:
+        page = ctx.new_page()
+        page.route("**/python_stdlib.zip*", hold_the_first)
+        ui.visit(page, f"{base_url}lab/index.html?path={NOTEBOOKS[0]}", isolated=False)
+        ui.use_notebook(page, NOTEBOOKS[0], what="opening a notebook while the first request hangs")
+        assert output_text(ui.run_code(page, "print(6 * 7)")) == "42\n"
+        steps = ui.boot_steps(page)
+        assert "no answer for python_stdlib.zip after 5 s" in steps, steps
+        assert "the boot made no progress for 60 s: a new worker started" in steps, steps
+        assert len(held) == 1
         assert ctx.watch.offsite == []

@@ -100,7 +100,7 @@ export class BootedWorkers {
       }
       this._replaced += 1;
       worker.terminate();
-      markBootStep('the worker said nothing: a new one started');
+      markBootStep('the worker said nothing: a new worker started');
       this._next = this.boot();
     }, SILENT_WORKER_MS);
   }

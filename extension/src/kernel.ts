@@ -27,6 +27,19 @@ export const STOPPED_MESSAGE = '_tourRuntimeStopped';
 /** What Pyodide's interrupt buffer holds to ask for a KeyboardInterrupt: the signal SIGINT. */
 export const SIGINT = 2;
 
+/**
+ * How long a kernel worker may go without a message while it boots. Its boot tells each step
+ * and each file that has arrived (worker/boot-steps.ts); its longest quiet stretch is then one
+ * large file on a slow link: python_stdlib.zip, 5.3 MB, takes 42 s alone at 1 Mbit/s.
+ */
+export const STALLED_BOOT_MS = 60_000;
+
+/** A faulty worker, as a boot step says it. */
+const FAULTS: Record<DeferredWorker.Fault, string> = {
+  silent: 'the worker said nothing',
+  stalled: `the boot made no progress for ${STALLED_BOOT_MS / 1000} s`,
+};
+
 /** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
 export type InterruptOutcome = 'sent' | 'idle' | 'unavailable';
 
@@ -79,8 +92,13 @@ export class TourKernel extends PyodideKernel {
     const newWorker = () => createWorker(url);
     const worker = new DeferredWorker(() => options.takeBootedWorker(url.href) ?? newWorker(), {
       silentDeadline,
+      stalledMs: STALLED_BOOT_MS,
       replacement: newWorker,
-      onReplaced: () => this.bootStep('the worker said nothing: a new one started'),
+      onReplaced: (why) => {
+        this._workerSteps = 0; // the new worker tells its steps from the first
+        this.bootStep(`${FAULTS[why]}: a new worker started`);
+      },
+      onGaveUp: (why) => this.bootGaveUp(why),
     });
     worker.addEventListener('message', (event) => {
       const data = (event as MessageEvent).data;
@@ -100,10 +118,14 @@ export class TourKernel extends PyodideKernel {
       this.bootStep('wanted: worker started');
       this.ready.then(
         () => {
+          worker.booted();
           this.bootStep('ready');
           options.onReady();
         },
-        (reason) => this.failedToStart(reason),
+        (reason) => {
+          worker.booted();
+          this.failedToStart(reason);
+        },
       );
     });
     return worker as unknown as Worker;
@@ -114,6 +136,7 @@ export class TourKernel extends PyodideKernel {
    * tools show it; the tests print it when a kernel never becomes ready).
    */
   private bootStep(step: string, workerMs?: number): void {
+    this._lastStep = step;
     const detail = { pythonKernel: this.id, step, workerMs };
     performance.mark(`Python kernel: ${step}`, { detail });
   }
@@ -124,6 +147,17 @@ export class TourKernel extends PyodideKernel {
       this.bootStep(step, ms);
     }
     this._workerSteps = steps.length;
+  }
+
+  /** A faulty worker that could not be replaced (again): say so, with where the boot stopped. */
+  private bootGaveUp(why: DeferredWorker.Fault): void {
+    const step = this._lastStep;
+    this.bootStep(`${FAULTS[why]}: given up`);
+    console.error(`The Python kernel gave up (${FAULTS[why]}); last step: ${step}`);
+    Notification.error(
+      `Python has not started: its boot stopped at "${step}". Check the connection, then reload the page.`,
+      { autoClose: false },
+    );
   }
 
   /** Python could not start: say so where the learner looks, with what to do. */
@@ -241,6 +275,7 @@ export class TourKernel extends PyodideKernel {
   // initializers would run: no initializers here (useDefineForClassFields is off).
   private _readyUnlessDisposed?: Promise<void>;
   private _workerSteps?: number;
+  private _lastStep?: string;
   private _interruptBuffer?: Uint8Array | null;
   private _executing?: boolean;
   private _stopped?: boolean;

@@ -88,7 +88,7 @@ ANSWER_STDIN_JS = f"""(answer) => {{
 # page's performance timeline (extension/src/kernel.ts): where a kernel that never got ready stopped.
 BOOT_STEPS_JS = """() => performance.getEntriesByType('mark')
   .filter((mark) => mark.detail?.pythonKernel)
-  .slice(-20)
+  .slice(-40)
   .map(({startTime, detail}) => `${(startTime / 1000).toFixed(1)} s  kernel `
     + `${detail.pythonKernel.slice(0, 8)}: ${detail.step}`
     + (detail.workerMs == null ? '' : ` (worker +${(detail.workerMs / 1000).toFixed(1)} s)`))"""

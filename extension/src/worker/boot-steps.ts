@@ -8,6 +8,9 @@
 /** The key of the worker's message with the boot's steps so far. */
 export const BOOT_STEPS_MESSAGE = '_tourBootSteps';
 
+/** The key of the worker's message that a file of the boot has arrived (not a step). */
+export const BOOT_PROGRESS_MESSAGE = '_tourBootProgress';
+
 /** A step's name and when it was reached, in ms since the worker started. */
 export type BootStep = [string, number];
 
@@ -16,4 +19,68 @@ const steps: BootStep[] = [];
 export function bootStep(name: string): void {
   steps.push([name, Math.round(performance.now())]);
   postMessage({ [BOOT_STEPS_MESSAGE]: steps });
+}
+
+/** A request's file name, as a step names it. */
+export function fileName(href: string): string {
+  const path = new URL(href, self.location.href).pathname;
+  return path.slice(path.lastIndexOf('/') + 1) || path;
+}
+
+let watchingFetches = false;
+let progress: PerformanceObserver | null = null;
+
+/** How long a request of the boot may wait for its answer before that is a step of its own. */
+export const SLOW_FETCH_MS = 5000;
+
+/**
+ * Until the boot ends (`bootEnded`), a step for each request of the worker that is slow (no
+ * answer within SLOW_FETCH_MS), fails, or is answered with an error: a boot that waits for
+ * ever on one file then names it. Requests answered at once make no step (a boot makes dozens).
+ */
+export function watchBootFetches(): void {
+  const plainFetch = self.fetch.bind(self);
+  watchingFetches = true;
+  // Each file fully arrived: progress the page sees (deferred-worker.ts), where a large file on
+  // a slow link makes no step for a long while.
+  if (typeof PerformanceObserver === 'function') {
+    progress = new PerformanceObserver((entries) => {
+      for (const entry of entries.getEntries()) {
+        postMessage({ [BOOT_PROGRESS_MESSAGE]: fileName(entry.name) });
+      }
+    });
+    try {
+      progress.observe({ type: 'resource' });
+    } catch {
+      // no resource timing in this engine's workers: the steps alone tell the boot's progress
+    }
+  }
+  self.fetch = async (resource: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (!watchingFetches) {
+      return plainFetch(resource, init);
+    }
+    const name = fileName(resource instanceof Request ? resource.url : String(resource));
+    const slow = setTimeout(
+      () => bootStep(`no answer for ${name} after ${SLOW_FETCH_MS / 1000} s`),
+      SLOW_FETCH_MS,
+    );
+    try {
+      const response = await plainFetch(resource, init);
+      if (!response.ok) {
+        bootStep(`fetch ${name}: ${response.status}`);
+      }
+      return response;
+    } catch (error) {
+      bootStep(`fetch ${name} failed: ${error}`);
+      throw error;
+    } finally {
+      clearTimeout(slow);
+    }
+  };
+}
+
+/** The kernel is ready, or failed: its later requests are not boot steps. */
+export function bootEnded(): void {
+  watchingFetches = false;
+  progress?.disconnect();
 }

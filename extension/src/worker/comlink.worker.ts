@@ -11,7 +11,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { KernelMessage } from '@jupyterlab/services';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
-import { bootStep } from './boot-steps';
+import { bootStep, watchBootFetches } from './boot-steps';
 import { DriveWriteBack, listenForFlushAnswers } from './drive-cache';
 import { EarlyBoot } from './early-boot';
 import { TourRemoteKernel } from './remote';
@@ -96,6 +96,7 @@ class TourComlinkKernel extends TourRemoteKernel {
 }
 
 bootStep('worker script running');
+watchBootFetches();
 const earlyBoot = new EarlyBoot();
 earlyBoot.listen();
 listenForFlushAnswers();

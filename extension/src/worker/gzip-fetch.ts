@@ -4,6 +4,7 @@
  * browser's DecompressionStream, so any static host sends a third of the bytes. Falls back to
  * the plain file when the `.gz` is missing or the browser cannot unpack.
  */
+import { bootStep } from './boot-steps.js'; // .js: the Node tests import this file
 
 const CONTENT_TYPES: Record<string, string> = {
   wasm: 'application/wasm',
@@ -45,7 +46,11 @@ export function fetchGzipped(names: string[]): void {
     if (!packed.ok || !packed.body) {
       return plainFetch(resource, init);
     }
-    return new Response(packed.body.pipeThrough(new DecompressionStream('gzip')), {
+    const name = packedUrl.pathname.slice(packedUrl.pathname.lastIndexOf('/') + 1);
+    const unpacked = packed.body
+      .pipeThrough(new DecompressionStream('gzip'))
+      .pipeThrough(new TransformStream({ flush: () => bootStep(`unpacked ${name}`) }));
+    return new Response(unpacked, {
       status: 200,
       headers: { 'Content-Type': contentType(packedUrl.pathname.slice(0, -3)) },
     });

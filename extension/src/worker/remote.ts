@@ -13,7 +13,7 @@
 import { PyodideRemoteKernel } from '@jupyterlite/pyodide-kernel/lib/worker';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
-import { bootStep } from './boot-steps';
+import { bootEnded, bootStep } from './boot-steps';
 import type { EarlyBoot, IOutputSink } from './early-boot';
 import { fetchGzipped } from './gzip-fetch';
 import { STOPPED_ANSWERS, stopCause, stoppedCellError } from './stops';
@@ -61,6 +61,8 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     } catch (error) {
       bootStep(`kernel failed to start: ${error}`);
       throw error;
+    } finally {
+      bootEnded();
     }
     bootStep('kernel ready');
   }
