@@ -17,7 +17,8 @@ type Listener = [
 export class DeferredWorker {
   /**
    * @param create - the worker to launch (it may already be running: one booted ahead)
-   * @param options - when a launched worker counts as one that never ran, and how to replace it
+   * @param options - when a launched worker counts as faulty (never ran, or stalled), and how to
+   *   replace it
    */
   constructor(create: () => Worker, options: DeferredWorker.IOptions) {
     this._create = create;
