@@ -9,15 +9,16 @@
  * idle Python (about 200 MB in Chromium's task manager) and about 3 s of one core, spent while
  * the learner reads.
  */
-import type { BootStep } from './worker/boot-steps';
+// With their extension: Node runs the unit tests on lib/ (test/booted-workers.test.mjs).
+import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps.js';
 import type { IEarlyBootRequest } from './worker/early-boot';
-// With its extension: Node runs the unit tests on lib/ (test/booted-workers.test.mjs).
 import { SILENT_WORKER_MS, createWorker, silentDeadline } from './worker-first-word.js';
 
-/** The early-boot request's key (worker/early-boot.ts). */
+/**
+ * The early-boot request's key (worker/early-boot.ts, which imports the worker's Pyodide
+ * loader: not a module for the page or for Node).
+ */
 const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
-/** The key of a worker's boot steps (worker/boot-steps.ts). */
-const BOOT_STEPS_MESSAGE = '_tourBootSteps';
 /**
  * How long after a kernel is ready the next Python starts booting: the learner's first cell
  * (often the first import of a notebook) gets the CPU first.
