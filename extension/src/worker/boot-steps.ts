@@ -21,9 +21,9 @@ export function bootStep(name: string): void {
   postMessage({ [BOOT_STEPS_MESSAGE]: steps });
 }
 
-/** A request's file name, as a step names it. */
+/** A request's file name, as a step names it (`href` relative to the worker, or absolute). */
 export function fileName(href: string): string {
-  const path = new URL(href, self.location.href).pathname;
+  const path = new URL(href, globalThis.location?.href).pathname;
   return path.slice(path.lastIndexOf('/') + 1) || path;
 }
 

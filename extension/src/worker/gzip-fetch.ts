@@ -4,7 +4,7 @@
  * browser's DecompressionStream, so any static host sends a third of the bytes. Falls back to
  * the plain file when the `.gz` is missing or the browser cannot unpack.
  */
-import { bootStep } from './boot-steps.js'; // .js: the Node tests import this file
+import { bootStep, fileName } from './boot-steps.js'; // .js: the Node tests import this file
 
 const CONTENT_TYPES: Record<string, string> = {
   wasm: 'application/wasm',
@@ -14,8 +14,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** The URL of the gzipped copy to ask for, or null to fetch `url` as it is. */
 export function gzippedUrl(url: URL, gzipped: ReadonlySet<string>): URL | null {
-  const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
-  if (!gzipped.has(name)) {
+  if (!gzipped.has(fileName(url.href))) {
     return null;
   }
   const packed = new URL(url.href);
@@ -28,13 +27,19 @@ export function contentType(name: string): string {
   return CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
 }
 
-/** Replace the worker's `fetch` by one that takes the gzipped copies of `names`. */
+let installed = false;
+
+/**
+ * Replace the worker's `fetch` by one that takes the gzipped copies of `names`, once: a worker
+ * booted ahead installs it, and the kernel that takes the worker asks again.
+ */
 export function fetchGzipped(names: string[]): void {
-  const gzipped = new Set(names);
-  const plainFetch = self.fetch.bind(self);
-  if (typeof DecompressionStream !== 'function') {
+  if (installed || typeof DecompressionStream !== 'function') {
     return;
   }
+  installed = true;
+  const gzipped = new Set(names);
+  const plainFetch = self.fetch.bind(self);
   self.fetch = async (resource: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const href = resource instanceof Request ? resource.url : String(resource);
     const packedUrl = gzippedUrl(new URL(href, self.location.href), gzipped);
@@ -46,7 +51,7 @@ export function fetchGzipped(names: string[]): void {
     if (!packed.ok || !packed.body) {
       return plainFetch(resource, init);
     }
-    const name = packedUrl.pathname.slice(packedUrl.pathname.lastIndexOf('/') + 1);
+    const name = fileName(packedUrl.href);
     const unpacked = packed.body
       .pipeThrough(new DecompressionStream('gzip'))
       .pipeThrough(new TransformStream({ flush: () => bootStep(`unpacked ${name}`) }));
