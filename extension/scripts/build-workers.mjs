@@ -28,3 +28,10 @@ await build({
   format: 'iife',
   minify: false,
 });
+
+await build({
+  ...common,
+  entryPoints: ['src/service-worker/first-visit.ts'],
+  outfile: 'tour_kernel_extension/tour-first-visit.js',
+  format: 'iife',
+});
