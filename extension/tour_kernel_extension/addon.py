@@ -74,26 +74,19 @@ class ServiceWorkerAddon(BaseAddon):
 
     def first_visit_script(self, output_dir: Path, page: Path) -> str:
         """The script element for an app page (`<app>/index.html`), with the worker's URL as
-        upstream's manager registers it, relative to the page (the site works from any
-        sub-path), and the app version that manager records for it."""
-        config = self.page_config(output_dir, page)
-        cache = config.get("enableServiceWorkerCache", False)
-        cache = str(cache).lower() if isinstance(cache, bool) else str(cache or "false")
-        worker = html.escape(f"../{SERVICE_WORKER.name}?enableCache={cache}")
-        version = html.escape(str(config.get("appVersion", "")))
+        upstream's manager registers it, relative to the page: the site works from any sub-path."""
+        worker = f"../{SERVICE_WORKER.name}?enableCache={self.enable_cache(output_dir, page)}"
         code = FIRST_VISIT.read_text(encoding="utf-8").strip()
-        return (
-            f'<script id="{FIRST_VISIT_ID}" data-service-worker="{worker}" data-app-version="{version}">'
-            f"{code}</script>\n"
-        )
+        return f'<script id="{FIRST_VISIT_ID}" data-service-worker="{html.escape(worker)}">{code}</script>\n'
 
-    def page_config(self, output_dir: Path, page: Path) -> dict:
-        """The page's `jupyter-config-data` as it will read it: the app's over the site's."""
-        merged = {}
+    def enable_cache(self, output_dir: Path, page: Path) -> str:
+        """`enableServiceWorkerCache` as the page will read it (the app's config over the site's)."""
+        value = False
         for config in (output_dir / JUPYTERLITE_JSON, page.parent / JUPYTERLITE_JSON):
             if config.exists():
-                merged |= json.loads(config.read_text(encoding="utf-8")).get(JUPYTER_CONFIG_DATA, {})
-        return merged
+                data = json.loads(config.read_text(encoding="utf-8")).get(JUPYTER_CONFIG_DATA, {})
+                value = data.get("enableServiceWorkerCache", value)
+        return str(value).lower() if isinstance(value, bool) else str(value or "false")
 
     def wanted_text(self, output_dir: Path, page: Path) -> str:
         """The page with the current script at the top of its <head>, or without any if the
@@ -108,11 +101,12 @@ class ServiceWorkerAddon(BaseAddon):
 
     def disabled(self, output_dir: Path, page: Path) -> bool:
         """Whether the page's config disables the extension or its service-worker plugin."""
-        off = set()  # the page adds up both lists
         for config in (output_dir / JUPYTERLITE_JSON, page.parent / JUPYTERLITE_JSON):
             data = json.loads(config.read_text(encoding="utf-8")) if config.exists() else {}
-            off.update(data.get(JUPYTER_CONFIG_DATA, {}).get("disabledExtensions", []))
-        return EXTENSION in off or SERVICE_WORKER_PLUGIN in off
+            off = data.get(JUPYTER_CONFIG_DATA, {}).get("disabledExtensions", [])
+            if EXTENSION in off or SERVICE_WORKER_PLUGIN in off:
+                return True
+        return False
 
     def stale_pages(self, output_dir: Path) -> list[Path]:
         return [

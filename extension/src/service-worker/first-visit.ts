@@ -38,14 +38,6 @@ function start(): void {
     return;
   }
   const workerUrl = new URL(worker, location.href).href;
-  // What upstream's manager records once a worker controls a page, recorded first: if this
-  // page's JupyterLab starts before the reload, its manager, finding a worker in control with
-  // no version recorded, unregisters every worker and registers again (Interrupt and /drive
-  // then failed in later tests, seen in CI).
-  const appVersion = script?.dataset.appVersion;
-  if (appVersion) {
-    localStorage.setItem(`${workerUrl}-version`, appVersion);
-  }
   reloadWhenControlled(container, workerUrl);
   container.register(workerUrl).catch((error) => {
     console.warn('The site could not register its service worker', error);
