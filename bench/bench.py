@@ -124,7 +124,6 @@ class Starts:
     idle_s: list[float] = field(default_factory=list)
     front_end_s: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # cold starts that never got idle, measured again
 
     def add(self, took: float, served: int, front_end: float) -> None:
         self.idle_s.append(took)
@@ -222,36 +221,22 @@ def start(page, url: str, sent: list, what: str, timeout: float = harness.KERNEL
     return took, sum(n for _, n in sent), page.evaluate("() => window.__frontEndReady")
 
 
-# A cold start that fails is measured again, this many times over the benchmark and per site.
-MAX_FAILED_STARTS = 2
-
-
 def cold_and_warm(pw, url: str, sent: list, cold: Starts, warm: Starts, on_cold=None, on_warm=None):
     """Cold start in a fresh profile, then a warm start in a new page of the same profile (cached),
     each added to its Starts; on_cold(page) runs on the cold page after idle, on_warm(page) on the
-    warm one. A cold start that never gets idle is noted in cold.failed and measured again in a
-    new profile (MAX_FAILED_STARTS times at most), so one stray failure does not end the run."""
+    warm one."""
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
         with browser.browser(pw, Path(profile)) as ctx:
             page = ctx.new_page()
-            try:
-                cold.add(*start(page, url, sent, what="cold start"))
-            except harness.LiteError as error:
-                if len(cold.failed) >= MAX_FAILED_STARTS:
-                    raise
-                cold.failed.append(str(error).splitlines()[0])
-                print(f"[bench] {url}: {cold.failed[-1]}; measured again", flush=True)
-            else:
-                if on_cold:
-                    on_cold(page)
-                ui.close_everything(page)
-                page.close()
-                page = ctx.new_page()
-                warm.add(*start(page, url, sent, what="warm start"))
-                if on_warm:
-                    on_warm(page)
-                return
-    cold_and_warm(pw, url, sent, cold, warm, on_cold, on_warm)
+            cold.add(*start(page, url, sent, what="cold start"))
+            if on_cold:
+                on_cold(page)
+            ui.close_everything(page)
+            page.close()
+            page = ctx.new_page()
+            warm.add(*start(page, url, sent, what="warm start"))
+            if on_warm:
+                on_warm(page)
 
 
 def largest_files(sent: list, n: int = 8) -> list[tuple[str, int]]:
@@ -452,13 +437,6 @@ def report(results: Results) -> str:
     rows = ["| measure (median, min-max) | this site | stock | ratio |", "|---|---|---|---|"]
     rows += start_rows(p, s, results.link) + restored_rows(p, s) + work_rows(p, s) + build_rows(results)
     files = "\n".join(f"| `{path}` | {n / 1e6:.2f} MB |" for path, n in p.top_files)
-    failed = [
-        f"{name}: {why}"
-        for name, r in (("this site", p), ("stock", s))
-        for why in r.cold.failed + r.link_cold.failed
-    ]
-    if failed:
-        files += "\n\nCold starts that failed and were measured again: " + "; ".join(failed) + "\n"
     largest = "Largest files served until the kernel is idle (this site, cold):"
     return (
         f"{machine_line(results)}\n\n"

@@ -176,21 +176,6 @@ def test_check_refuses_an_app_page_that_does_not_register_the_worker_first(site_
     assert any(site_build.APP_PAGE in p and "before JupyterLab loads" in p for p in problems), problems
 
 
-def test_a_site_that_disables_the_extension_gets_no_first_visit_script(tmp_path):
-    """Another site built in the same environment (the benchmark's stock site) that disables the
-    extension must not register its service worker: upstream's would then fight it."""
-    lite_dir = tmp_path / "lite"
-    lite_dir.mkdir()
-    config = {"jupyter-config-data": {"disabledExtensions": ["@python-in-the-browser/tour-kernel"]}}
-    (lite_dir / "jupyter-lite.json").write_text(json.dumps(config))
-    jupyter = Path(sys.executable).with_name("jupyter")
-    cmd = [str(jupyter), "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(tmp_path / "out")]
-    result = subprocess.run(cmd, cwd=lite_dir, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
-    page = (tmp_path / "out" / site_build.APP_PAGE).read_text(encoding="utf-8")
-    assert 'id="jupyter-lite-main"' in page and 'id="tour-first-visit"' not in page
-
-
 def test_check_refuses_a_site_without_its_own_kernel(site_copy):
     shutil.rmtree(site_copy / site_build.SITE_KERNEL_EXTENSION)
     problems = site_build.check_site(site_copy)

@@ -24,9 +24,6 @@ from jupyterlite_core.constants import JUPYTER_CONFIG_DATA, JUPYTERLITE_JSON
 SERVICE_WORKER = Path(__file__).with_name("tour-service-worker.js")
 FIRST_VISIT = Path(__file__).with_name("tour-first-visit.js")
 FIRST_VISIT_ID = "tour-first-visit"
-# Named in a site's disabledExtensions, either means: no script (the plugin is src/isolation.ts).
-EXTENSION = "@python-in-the-browser/tour-kernel"
-SERVICE_WORKER_PLUGIN = f"{EXTENSION}:service-worker-manager"
 # A page that starts JupyterLab: it preloads JupyterLab's main bundle.
 APP_PAGE_MARK = 'id="jupyter-lite-main"'
 HEAD = re.compile(r"<head>\n?")
@@ -54,8 +51,7 @@ class ServiceWorkerAddon(BaseAddon):
             name="first-visit",
             doc=f"{FIRST_VISIT.name} at the top of each app page",
             actions=[(self.inline_first_visit, [manager.output_dir])],
-            # after the tasks that write the site's config (which may disable the extension)
-            file_dep=[FIRST_VISIT, manager.output_dir / JUPYTERLITE_JSON],
+            file_dep=[FIRST_VISIT],
             uptodate=[lambda: not self.stale_pages(manager.output_dir)],
         )
 
@@ -88,44 +84,29 @@ class ServiceWorkerAddon(BaseAddon):
                 value = data.get("enableServiceWorkerCache", value)
         return str(value).lower() if isinstance(value, bool) else str(value or "false")
 
-    def wanted_text(self, output_dir: Path, page: Path) -> str:
-        """The page with the current script at the top of its <head>, or without any if the
-        site disables the extension (a stock build in the same environment, for one)."""
-        text = INLINED.sub("", page.read_text(encoding="utf-8"))
-        if self.disabled(output_dir, page):
-            return text
-        head = HEAD.search(text)
-        if not head:
-            raise ValueError(f"{page} has no <head> to put {FIRST_VISIT.name} in")
-        return text[: head.end()] + self.first_visit_script(output_dir, page) + text[head.end() :]
-
-    def disabled(self, output_dir: Path, page: Path) -> bool:
-        """Whether the page's config disables the extension or its service-worker plugin."""
-        for config in (output_dir / JUPYTERLITE_JSON, page.parent / JUPYTERLITE_JSON):
-            data = json.loads(config.read_text(encoding="utf-8")) if config.exists() else {}
-            off = data.get(JUPYTER_CONFIG_DATA, {}).get("disabledExtensions", [])
-            if EXTENSION in off or SERVICE_WORKER_PLUGIN in off:
-                return True
-        return False
-
     def stale_pages(self, output_dir: Path) -> list[Path]:
         return [
             page
             for page in self.app_pages(output_dir)
-            if self.wanted_text(output_dir, page) != page.read_text(encoding="utf-8")
+            if self.first_visit_script(output_dir, page) not in page.read_text(encoding="utf-8")
         ]
 
     def inline_first_visit(self, output_dir: Path) -> None:
         for page in self.app_pages(output_dir):
-            page.write_text(self.wanted_text(output_dir, page), encoding="utf-8")
+            text = INLINED.sub("", page.read_text(encoding="utf-8"))
+            script = self.first_visit_script(output_dir, page)
+            head = HEAD.search(text)
+            if not head:
+                raise ValueError(f"{page} has no <head> to put {FIRST_VISIT.name} in")
+            text = text[: head.end()] + script + text[head.end() :]
+            page.write_text(text, encoding="utf-8")
             self.log.debug(f"[tour-first-visit] {page.relative_to(output_dir)}")
 
     def pages_are_current(self, output_dir: Path) -> bool:
         stale = self.stale_pages(output_dir)
         for page in stale:
             self.log.error(
-                f"[tour-first-visit] {page} lacks the current {FIRST_VISIT.name} (or has it where the "
-                "extension is disabled): run `jupyter lite build`"
+                f"[tour-first-visit] {page} lacks the current {FIRST_VISIT.name}: run `jupyter lite build`"
             )
         return not stale
 
