@@ -11,7 +11,6 @@ export default tseslint.config(
       'node_modules/',
       'tour_kernel_extension/labextension/',
       'tour_kernel_extension/tour-service-worker.js',
-      'tour_kernel_extension/tour-first-visit.js',
     ],
   },
   js.configs.recommended,

@@ -34,9 +34,6 @@ REPLACED_PLUGINS = [
 ]
 # Put at the site's root by the extension's own JupyterLite addon (extension/tour_kernel_extension).
 SITE_SERVICE_WORKER = "tour-service-worker.js"
-# The same addon's script at the top of the app page: a first visit reloads before JupyterLab loads.
-FIRST_VISIT_SCRIPT = '<script id="tour-first-visit" data-service-worker="../tour-service-worker.js'
-APP_PAGE = "lab/index.html"
 # The site's own kernel extension (extension/), which replaces upstream's kernel plugin.
 SITE_KERNEL_PLUGIN = "@python-in-the-browser/tour-kernel:kernel"
 SITE_KERNEL_EXTENSION = "extensions/@python-in-the-browser/tour-kernel"
@@ -260,12 +257,6 @@ def check_kernel_extensions(dist: Path, config: dict) -> list[str]:
         problems.append(
             f"{SITE_SERVICE_WORKER} is missing from the site's root: reinstall the site's kernel "
             "extension (its JupyterLite addon puts it there), then rebuild"
-        )
-    page = dist / APP_PAGE
-    if page.exists() and FIRST_VISIT_SCRIPT not in page.read_text(encoding="utf-8"):
-        problems.append(
-            f"{APP_PAGE} does not register {SITE_SERVICE_WORKER} before JupyterLab loads (a first "
-            "visit then reloads late): reinstall the site's kernel extension, then rebuild"
         )
     return problems + check_pinned_extension(dist, UPSTREAM_KERNEL_EXTENSION, "kernel_extension")
 

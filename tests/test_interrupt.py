@@ -1,9 +1,8 @@
 """Kernel > Interrupt stops a running cell, as in Jupyter: KeyboardInterrupt, variables kept.
 
 The site's service worker makes every page cross-origin isolated, after one reload on a first
-visit (extension/src/service-worker/first-visit.ts, extension/src/isolation.ts); Interrupt then
-writes SIGINT into Pyodide's interrupt buffer (extension/src/kernel.ts, kernel-client.ts). Where
-no service worker runs, Interrupt says so.
+visit (extension/src/isolation.ts); Interrupt then writes SIGINT into Pyodide's interrupt buffer
+(extension/src/kernel.ts, kernel-client.ts). Where no service worker runs, Interrupt says so.
 """
 
 import pytest
@@ -140,30 +139,6 @@ def test_interrupt_without_a_service_worker_says_to_restart(playwright, base_url
         assert page.evaluate(RELOADED_JS) is False, "the page reloaded without a service worker"
         busy_loop(page)
         assert_says_unavailable(page)
-        assert ctx.watch.offsite == []
-
-
-def test_a_first_visit_reloads_before_jupyterlab_starts(playwright, base_url):
-    """The first visit's reload does not wait for JupyterLab's front end (the script at the top
-    of the page starts it: extension/src/service-worker/first-visit.ts): here the first page
-    never gets JupyterLab's code, and the learner still gets an isolated page and Python."""
-    held = []
-
-    def hold_the_first(route):
-        if not held:
-            held.append(route.request.url)  # never answered: the first page waits for ever
-        else:
-            route.continue_()
-
-    with browser.browser(playwright) as ctx:
-        page = ctx.new_page()
-        # JupyterLab starts from config-utils.js (imported once per page; its bundle is only
-        # preloaded before that)
-        page.route("**/config-utils.js*", hold_the_first)
-        ui.open_notebook(page, base_url, "01-python-on-webassembly.ipynb")
-        assert held, "the first page did not ask for JupyterLab's code"
-        assert page.evaluate(NOTED_JS) == "isolated after one reload"
-        assert output_text(ui.run_code(page, "6 * 7")) == "42"
         assert ctx.watch.offsite == []
 
 

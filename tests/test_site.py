@@ -3,7 +3,6 @@ notebook with a plot, in every engine: tests/test_essentials.py)."""
 
 import gzip
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -164,16 +163,6 @@ def test_check_refuses_a_site_without_its_service_worker(site_copy):
     (site_copy / site_build.SITE_SERVICE_WORKER).unlink()
     problems = site_build.check_site(site_copy)
     assert any(site_build.SITE_SERVICE_WORKER in p and "is missing" in p for p in problems), problems
-
-
-def test_check_refuses_an_app_page_that_does_not_register_the_worker_first(site_copy):
-    """Without the script a first visit still reloads, but only once JupyterLab has started."""
-    page = site_copy / site_build.APP_PAGE
-    text = page.read_text(encoding="utf-8")
-    assert text.index(site_build.FIRST_VISIT_SCRIPT) < text.index("jupyter-lite-main")
-    page.write_text(re.sub(r'<script id="tour-first-visit".*?</script>', "", text, flags=re.S))
-    problems = site_build.check_site(site_copy)
-    assert any(site_build.APP_PAGE in p and "before JupyterLab loads" in p for p in problems), problems
 
 
 def test_check_refuses_a_site_without_its_own_kernel(site_copy):

@@ -28,10 +28,3 @@ await build({
   format: 'iife',
   minify: false,
 });
-
-await build({
-  ...common,
-  entryPoints: ['src/service-worker/first-visit.ts'],
-  outfile: 'tour_kernel_extension/tour-first-visit.js',
-  format: 'iife',
-});

@@ -4,9 +4,7 @@
  * (service-worker/tour-service-worker.ts: upstream's, whose responses carry COOP/COEP).
  *
  * On a first visit the page was served without those headers: once the service worker
- * controls it, the page reloads, once per tab (sessionStorage), never in a loop. A script at
- * the top of the page starts that before JupyterLab loads (service-worker/first-visit.ts); the
- * plugin here reloads where it did not (an older site's worker in control). Where
+ * controls it, the page reloads, once per tab (sessionStorage), never in a loop. Where
  * service workers are blocked (some private windows), nothing reloads and everything works as
  * on any page that is not isolated; Interrupt then says that it is not available here.
  */
@@ -15,17 +13,17 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IServiceWorkerManager, ServiceWorkerManager } from '@jupyterlite/apputils';
 import { IKernelClient } from '@jupyterlite/services';
 
-import {
-  ISOLATED_BY_RELOAD,
-  RELOADED_KEY,
-  RELOADING,
-  isolationStep,
-} from './service-worker/isolation';
+import { isolationStep } from './service-worker/isolation';
 
 /** The file the extension's JupyterLite addon puts at the site's root. */
 export const SERVICE_WORKER = 'tour-service-worker.js';
 /** Upstream's plugin, which the site disables (overrides/jupyter-lite.json). */
 export const UPSTREAM_PLUGIN_ID = '@jupyterlite/application-extension:service-worker-manager';
+/** This tab's sessionStorage: RELOADING from the reload until the page is isolated, then
+ * ISOLATED_BY_RELOAD (the browser tests read it: WebKit reports a reload as a navigation). */
+export const RELOADED_KEY = '@python-in-the-browser/tour-kernel:isolation-reload';
+const RELOADING = 'reloading';
+const ISOLATED_BY_RELOAD = 'isolated after one reload';
 
 /**
  * Reload once if this page can be isolated and is not. sessionStorage remembers a reload under
@@ -55,9 +53,9 @@ async function reloadUntilIsolated(workerUrl: string): Promise<void> {
 
 /**
  * What upstream's manager records once a worker controls a page (localStorage, `<script
- * URL>-version`), recorded before the reloaded page's manager looks for it: without it, that
- * manager took the worker for an old version's, unregistered it and registered it again; a
- * kernel worker started meanwhile in WebKitGTK never loaded (kernel "unknown" forever, measured).
+ * URL>-version`), recorded before the reload: without it, the reloaded page's manager took the
+ * worker for an old version's, unregistered it and registered it again; a kernel worker started
+ * meanwhile in WebKitGTK never loaded (kernel "unknown" forever, measured).
  */
 function rememberWorkerVersion(container: ServiceWorkerContainer): void {
   const scriptUrl = container.controller?.scriptURL;
@@ -97,9 +95,6 @@ export const serviceWorkerPlugin: JupyterFrontEndPlugin<IServiceWorkerManager> =
   activate: (app: JupyterFrontEnd, kernelClient: IKernelClient | null) => {
     const workerUrl = new URL(URLExt.join(PageConfig.getBaseUrl(), SERVICE_WORKER), location.href)
       .href;
-    if (navigator.serviceWorker && sessionStorage.getItem(RELOADED_KEY) === RELOADING) {
-      rememberWorkerVersion(navigator.serviceWorker); // the first visit's reload, before the manager
-    }
     const manager = new ServiceWorkerManager({ contents: app.serviceManager.contents, workerUrl });
     if (kernelClient) {
       manager.registerStdinHandler('kernel', kernelClient.handleStdin.bind(kernelClient));

@@ -36,12 +36,6 @@ export function withIsolationHeaders(response: Response): Response {
   });
 }
 
-/** This tab's sessionStorage: RELOADING from the reload until the page is isolated, then
- * ISOLATED_BY_RELOAD (the browser tests read it: WebKit reports a reload as a navigation). */
-export const RELOADED_KEY = '@python-in-the-browser/tour-kernel:isolation-reload';
-export const RELOADING = 'reloading';
-export const ISOLATED_BY_RELOAD = 'isolated after one reload';
-
 /** What the page does about isolation: nothing (isolated, or it cannot be), or reload. */
 export type IsolationStep = 'isolated' | 'no service worker' | 'reloaded once already' | 'reload';
 
