@@ -25,7 +25,8 @@ outputs: $(VENV)/.installed chromium  ## store the browser kernel's outputs in c
 	$(PY) -m tests.harness.regen_outputs
 
 # The site's kernel extension (extension/) is built by pip with npm: a change to it reinstalls it.
-EXTENSION_SOURCES := $(wildcard extension/src/*.ts extension/src/worker/*) \
+EXTENSION_SOURCES := $(wildcard extension/src/*.ts extension/src/worker/* extension/src/service-worker/*.ts \
+  extension/scripts/* extension/tour_kernel_extension/*.py) \
   $(addprefix extension/,package.json package-lock.json pyproject.toml webpack.config.cjs tsconfig.json)
 
 $(VENV)/.installed: requirements.txt pyproject.toml $(EXTENSION_SOURCES)
