@@ -35,8 +35,8 @@ export const SLOW_FETCH_MS = 5000;
 
 /**
  * Until the boot ends (`bootEnded`), a step for each request of the worker that is slow (no
- * answer within SLOW_FETCH_MS), fails, or is answered with an error: a boot that waits for
- * ever on one file then names it. Requests answered at once make no step (a boot makes dozens).
+ * answer within SLOW_FETCH_MS, or a body still arriving after SLOW_BODY_MS), fails, or is
+ * answered with an error: a boot that waits for ever on one file then names it. Requests answered at once make no step (a boot makes dozens).
  */
 export function watchBootFetches(): void {
   const plainFetch = self.fetch.bind(self);
@@ -68,6 +68,8 @@ export function watchBootFetches(): void {
       const response = await plainFetch(resource, init);
       if (!response.ok) {
         bootStep(`fetch ${name}: ${response.status}`);
+      } else {
+        watchArrival(name, response);
       }
       return response;
     } catch (error) {
@@ -77,6 +79,51 @@ export function watchBootFetches(): void {
       clearTimeout(slow);
     }
   };
+}
+
+/** How long the body of an answered request of the boot may take before that is a step. */
+export const SLOW_BODY_MS = 20000;
+
+/**
+ * A step if `response`'s body has not all arrived within SLOW_BODY_MS, and another when it
+ * has: an answer whose body stops half-way (seen once in Firefox, when neither the boot nor
+ * its replacement ever got the interpreter) then names its file and how much came. Reads a
+ * clone, at the pace the bytes arrive; the caller's body is untouched.
+ */
+function watchArrival(name: string, response: Response): void {
+  const body = response.body && response.clone().body;
+  if (!body) {
+    return;
+  }
+  const reader = body.getReader();
+  let bytes = 0;
+  let late = false;
+  const slow = setTimeout(() => {
+    late = true;
+    bootStep(`${name} still arriving after ${SLOW_BODY_MS / 1000} s (${megabytes(bytes)} so far)`);
+  }, SLOW_BODY_MS);
+  const started = performance.now();
+  (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return;
+      }
+      bytes += value.byteLength;
+    }
+  })()
+    .catch(() => undefined) // the reader of the caller's body sees any error
+    .finally(() => {
+      clearTimeout(slow);
+      if (late) {
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        bootStep(`${name} arrived after ${seconds} s (${megabytes(bytes)})`);
+      }
+    });
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** The kernel is ready, or failed: its later requests are not boot steps. */
