@@ -2,6 +2,8 @@
 kernel extension: extension/src/worker/early-boot.ts, start-rule.ts; precompress.py). In the real
 site, Chromium."""
 
+import json
+
 from sitetools import CONTENT
 from tests.harness import browser
 from tests.harness import notebook as ui
@@ -37,6 +39,12 @@ SILENT_FIRST_WORKER_JS = """(() => {
 })();"""
 # The notices on the page, as the learner reads them.
 NOTICES_JS = "() => [...document.querySelectorAll('.Toastify__toast')].map((toast) => toast.innerText)"
+# The notice that starts with these words is drawn inside the window (it slides in from the right).
+IN_VIEW_JS = """(start) => [...document.querySelectorAll('.Toastify__toast')].some((toast) => {
+  const box = toast.getBoundingClientRect();
+  return toast.innerText.startsWith(start) && box.left >= 0 && box.right <= innerWidth
+    && box.bottom <= innerHeight && box.width > 200;
+})"""
 
 
 def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, base_url):
@@ -160,4 +168,38 @@ def test_a_boot_stuck_on_a_request_that_never_ends_starts_again_in_a_new_worker(
         assert "no answer for python_stdlib.zip after 5 s" in steps, steps
         assert "the boot made no progress for 60 s: a new worker started" in steps, steps
         assert len(held) == 1
+        assert ctx.watch.offsite == []
+
+
+def test_a_boot_that_stalls_again_in_its_new_worker_says_where_it_stopped(playwright, base_url):
+    """The host never answers any request for the standard library: the boot stalls, then stalls
+    again in its new worker, and the learner gets a notice that stays, naming the step where the
+    boot stopped and what to do. The site is told to wait 8 s for progress instead of 60 s
+    (its kernel setting stalledBootMs), so that this takes seconds."""
+    held = []
+
+    def with_a_short_wait(route):
+        config = json.loads(route.fetch().text())
+        plugins = config["jupyter-config-data"].get("litePluginSettings", {})
+        if "@python-in-the-browser/tour-kernel:kernel" in plugins:
+            plugins["@python-in-the-browser/tour-kernel:kernel"]["stalledBootMs"] = 8000
+        route.fulfill(json=config)
+
+    with browser.browser(playwright, service_workers="block") as ctx:
+        page = ctx.new_page()
+        page.route("**/jupyter-lite.json", with_a_short_wait)
+        page.route("**/python_stdlib.zip*", lambda route: held.append(route))  # never answered
+        ui.visit(page, f"{base_url}lab/index.html?path={NOTEBOOKS[0]}", isolated=False)
+        said = f"() => ({NOTICES_JS})().some((text) => text.startsWith('Python has not started'))"
+        page.wait_for_function(said, timeout=60_000)
+        notice = next(t for t in page.evaluate(NOTICES_JS) if t.startswith("Python has not started"))
+        assert 'stopped at "no answer for python_stdlib.zip after 5 s"' in notice, notice
+        assert "Check the connection, then reload the page" in notice, notice
+        page.wait_for_function(IN_VIEW_JS, arg="Python has not started", timeout=5000)
+        page.screenshot(path="/tmp/shots-gave-up.png")
+        steps = ui.boot_steps(page)
+        assert "the boot made no progress for 8 s: a new worker started" in steps, steps
+        assert "the boot made no progress for 8 s: given up" in steps, steps
+        assert len(held) == 2, "the first worker and its replacement each asked once"
+        assert page.evaluate(ui.KERNEL_STATUS_JS) != "idle"
         assert ctx.watch.offsite == []

@@ -35,10 +35,11 @@ export const SIGINT = 2;
 export const STALLED_BOOT_MS = 60_000;
 
 /** A faulty worker, as a boot step says it. */
-const FAULTS: Record<DeferredWorker.Fault, string> = {
-  silent: 'the worker said nothing',
-  stalled: `the boot made no progress for ${STALLED_BOOT_MS / 1000} s`,
-};
+function fault(why: DeferredWorker.Fault, stalledMs: number): string {
+  return why === 'silent'
+    ? 'the worker said nothing'
+    : `the boot made no progress for ${stalledMs / 1000} s`;
+}
 
 /** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
 export type InterruptOutcome = 'sent' | 'idle' | 'unavailable';
@@ -90,15 +91,16 @@ export class TourKernel extends PyodideKernel {
   protected initWorker(options: TourKernel.IOptions): Worker {
     const url = workerUrl();
     const newWorker = () => createWorker(url);
+    const stalledMs = options.stalledBootMs ?? STALLED_BOOT_MS;
     const worker = new DeferredWorker(() => options.takeBootedWorker(url.href) ?? newWorker(), {
       silentDeadline,
-      stalledMs: STALLED_BOOT_MS,
+      stalledMs,
       replacement: newWorker,
       onReplaced: (why) => {
         this._workerSteps = 0; // the new worker tells its steps from the first
-        this.bootStep(`${FAULTS[why]}: a new worker started`);
+        this.bootStep(`${fault(why, stalledMs)}: a new worker started`);
       },
-      onGaveUp: (why) => this.bootGaveUp(why),
+      onGaveUp: (why) => this.bootGaveUp(fault(why, stalledMs)),
     });
     worker.addEventListener('message', (event) => {
       const data = (event as MessageEvent).data;
@@ -150,10 +152,10 @@ export class TourKernel extends PyodideKernel {
   }
 
   /** A faulty worker that could not be replaced (again): say so, with where the boot stopped. */
-  private bootGaveUp(why: DeferredWorker.Fault): void {
+  private bootGaveUp(fault: string): void {
     const step = this._lastStep;
-    this.bootStep(`${FAULTS[why]}: given up`);
-    console.error(`The Python kernel gave up (${FAULTS[why]}); last step: ${step}`);
+    this.bootStep(`${fault}: given up`);
+    console.error(`The Python kernel gave up (${fault}); last step: ${step}`);
     Notification.error(
       `Python has not started: its boot stopped at "${step}". Check the connection, then reload the page.`,
       { autoClose: false },
@@ -287,6 +289,8 @@ export namespace TourKernel {
   export interface IOptions extends PyodideKernel.IOptions {
     /** Files under the Pyodide folder to fetch as NAME.gz. */
     gzipped: string[];
+    /** How long a boot may go without progress before a new worker takes it (STALLED_BOOT_MS). */
+    stalledBootMs?: number;
     /** A worker for this URL whose Python the page has booted ahead, once; else null. */
     takeBootedWorker: (url: string) => Worker | null;
     /** Called when the kernel is ready (the page may then boot the next Python ahead). */

@@ -21,6 +21,8 @@ export interface IKernelSettings {
   earlyBoot: boolean;
   /** Whether the next Python boots ahead once a kernel is ready (booted-workers.ts; on by default). */
   spareBoot: boolean;
+  /** How long a boot may go without progress before a new worker takes it (kernel.ts's default). */
+  stalledBootMs?: number;
 }
 
 /** The settings of this page; an Error that says what to do if the site names no Pyodide. */
@@ -51,6 +53,7 @@ export function kernelSettings(): IKernelSettings {
     gzipped: ours.gzipped ?? [],
     earlyBoot: ours.earlyBoot ?? true,
     spareBoot: ours.spareBoot ?? true,
+    stalledBootMs: ours.stalledBootMs,
   };
 }
 
