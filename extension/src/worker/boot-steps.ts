@@ -36,7 +36,8 @@ export const SLOW_FETCH_MS = 5000;
 /**
  * Until the boot ends (`bootEnded`), a step for each request of the worker that is slow (no
  * answer within SLOW_FETCH_MS, or a body still arriving after SLOW_BODY_MS), fails, or is
- * answered with an error: a boot that waits for ever on one file then names it. Requests answered at once make no step (a boot makes dozens).
+ * answered with an error: a boot that waits for ever on one file then names it. Requests
+ * answered at once make no step (a boot makes dozens).
  */
 export function watchBootFetches(): void {
   const plainFetch = self.fetch.bind(self);
@@ -86,9 +87,10 @@ export const SLOW_BODY_MS = 20000;
 
 /**
  * A step if `response`'s body has not all arrived within SLOW_BODY_MS, and another when it
- * has: an answer whose body stops half-way (seen once in Firefox, when neither the boot nor
- * its replacement ever got the interpreter) then names its file and how much came. Reads a
- * clone, at the pace the bytes arrive; the caller's body is untouched.
+ * has: an answer whose body stops half-way names its file and how much came. (Added when a
+ * Firefox boot, and then its replacement, went quiet with every request answered; the next
+ * such stall showed no body step, so its bodies had all come.) Reads a clone, at the pace the
+ * bytes arrive; the caller's body is untouched.
  */
 function watchArrival(name: string, response: Response): void {
   const body = response.body && response.clone().body;
