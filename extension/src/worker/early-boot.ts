@@ -42,19 +42,6 @@ export function sameRuntime(
   );
 }
 
-/**
- * A step when Pyodide's interpreter module (pyodide.asm.mjs) has loaded. Pyodide imports it
- * itself, with `import()`, which no fetch watcher sees; this starts the same import, so that
- * Pyodide's joins it, and says when it is done. A boot that stops between "pyodide.mjs
- * imported" and the interpreter's first file then tells which of the two it waited for.
- */
-export function watchInterpreterImport(indexUrl: string): void {
-  importModule(`${indexUrl}pyodide.asm.mjs`).then(
-    () => bootStep('pyodide.asm.mjs imported'),
-    (error) => bootStep(`pyodide.asm.mjs import failed: ${error}`),
-  );
-}
-
 /** What happened to the early boot, for anyone who asks (`js.siteEarlyBoot` in a cell). */
 function report(status: string): void {
   (self as unknown as { siteEarlyBoot: string }).siteEarlyBoot = status;
@@ -111,7 +98,6 @@ export class EarlyBoot {
     this.booting = (async () => {
       const { loadPyodide } = await importModule<typeof import('pyodide')>(request.pyodideUrl);
       bootStep('booting ahead: pyodide.mjs imported');
-      watchInterpreterImport(request.indexUrl);
       const pyodide = await loadPyodide({
         indexURL: request.indexUrl,
         stdout: (text: string) => this.output.stdout(text),

@@ -14,7 +14,7 @@ import { PyodideRemoteKernel } from '@jupyterlite/pyodide-kernel/lib/worker';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
 import { bootEnded, bootStep } from './boot-steps';
-import { type EarlyBoot, type IOutputSink, watchInterpreterImport } from './early-boot';
+import type { EarlyBoot, IOutputSink } from './early-boot';
 import { fetchGzipped } from './gzip-fetch';
 import { STOPPED_ANSWERS, stopCause, stoppedCellError } from './stops';
 import TOUR_KERNEL_PY from './tour_kernel.py';
@@ -83,7 +83,6 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
       this._pyodide = early;
     } else {
       bootStep('loading Pyodide');
-      watchInterpreterImport(options.indexUrl);
       await super.initRuntime(options);
     }
     bootStep(early ? 'took the Python booted ahead' : 'Pyodide loaded');
