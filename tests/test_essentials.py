@@ -37,6 +37,20 @@ def learner(engine_page, base_url):
     ui.close_everything(engine_page)
 
 
+# The icon the page asks for before anything else, as JupyterLite's config names it (faviconUrl):
+# upstream's default is a 0.32 MB icon, sent once or twice on every first visit.
+ICON_JS = """async () => {
+  const url = JSON.parse(document.getElementById('jupyter-config-data').textContent).faviconUrl;
+  const answer = await fetch(url);
+  return {url, status: answer.status, size: (await answer.arrayBuffer()).byteLength};
+}"""
+
+
+def test_the_tab_icon_is_served_and_small(learner):
+    icon = learner.evaluate(ICON_JS)
+    assert icon["status"] == 200 and icon["size"] <= 40_000, f"the tab icon: {icon}"
+
+
 def test_a_new_notebook_plots_with_numpy_pandas_matplotlib(learner):
     shown = output_text(ui.run_code(learner, PLOT_CELL))
     assert "sum of y: 30" in shown
