@@ -10,7 +10,7 @@
  * the learner reads.
  */
 // With their extension: Node runs the unit tests on lib/ (test/booted-workers.test.mjs).
-import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps.js';
+import { BOOT_ARRIVED_KEY, BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps.js';
 import type { IEarlyBootRequest } from './worker/early-boot';
 import { SILENT_WORKER_MS, createWorker, silentDeadline } from './worker-first-word.js';
 
@@ -31,11 +31,23 @@ function markBootStep(step: string, workerMs?: number): void {
   });
 }
 
-/** The newest of a booted-ahead worker's boot steps (worker/boot-steps.ts). */
+/** The files of each booted-ahead worker's boot that have arrived, until a kernel takes it. */
+const arrivedFiles = new WeakMap<Worker, string[]>();
+
+/** The files of `worker`'s boot that had arrived when a kernel took it (none if it was new). */
+export function arrivedBeforeTaken(worker: Worker): string[] {
+  return arrivedFiles.get(worker) ?? [];
+}
+
+/** The newest of a booted-ahead worker's boot steps (worker/boot-steps.ts), and its files. */
 function markBootSteps(event: MessageEvent): void {
   const steps: BootStep[] | undefined = event.data?.[BOOT_STEPS_MESSAGE];
   if (steps?.length) {
     markBootStep(...steps[steps.length - 1]);
+  }
+  const arrived: string[] | undefined = event.data?.[BOOT_ARRIVED_KEY];
+  if (arrived && event.target) {
+    arrivedFiles.set(event.target as Worker, arrived);
   }
 }
 

@@ -19,7 +19,8 @@ import type { PromiseDelegate } from '@lumino/coreutils';
 import { DeferredWorker } from './deferred-worker';
 import { answerDriveFlushes } from './drive-sync';
 import { createWorker, silentDeadline } from './worker-first-word';
-import { BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
+import { arrivedBeforeTaken } from './booted-workers';
+import { BOOT_ARRIVED_KEY, BOOT_STEPS_MESSAGE, type BootStep } from './worker/boot-steps';
 
 /** The key of the worker's message when Python has stopped for good (worker/remote.ts). */
 export const STOPPED_MESSAGE = '_tourRuntimeStopped';
@@ -34,11 +35,28 @@ export const SIGINT = 2;
  */
 export const STALLED_BOOT_MS = 60_000;
 
-/** A faulty worker, as a boot step says it. */
-function fault(why: DeferredWorker.Fault, stalledMs: number): string {
-  return why === 'silent'
-    ? 'the worker said nothing'
-    : `the boot made no progress for ${stalledMs / 1000} s`;
+/** Pyodide's own files, which every boot fetches (the interpreter possibly gzipped). */
+const RUNTIME_FILES = [
+  'pyodide.mjs',
+  'pyodide-lock.json',
+  'pyodide.asm.mjs',
+  'pyodide.asm.wasm',
+  'python_stdlib.zip',
+];
+
+/**
+ * A faulty worker, as a boot step says it; a stalled one with which of Pyodide's own files had
+ * not arrived (all had, in a boot stalled in a module's import or the interpreter's compile).
+ */
+function fault(why: DeferredWorker.Fault, stalledMs: number, arrived: string[] = []): string {
+  if (why === 'silent') {
+    return 'the worker said nothing';
+  }
+  const missing = RUNTIME_FILES.filter(
+    (name) => !arrived.includes(name) && !arrived.includes(`${name}.gz`),
+  );
+  const files = missing.length ? `not ${missing.join(', ')}` : "Pyodide's own among them";
+  return `the boot made no progress for ${stalledMs / 1000} s (${arrived.length} files had arrived, ${files})`;
 }
 
 /** What Interrupt did: asked Python to stop, found no cell running, or cannot on this page. */
@@ -92,18 +110,25 @@ export class TourKernel extends PyodideKernel {
     const url = workerUrl();
     const newWorker = () => createWorker(url);
     const stalledMs = options.stalledBootMs ?? STALLED_BOOT_MS;
-    const worker = new DeferredWorker(() => options.takeBootedWorker(url.href) ?? newWorker(), {
+    const takeOrCreate = () => {
+      const taken = options.takeBootedWorker(url.href);
+      this._workerArrived = taken ? arrivedBeforeTaken(taken) : [];
+      return taken ?? newWorker();
+    };
+    const worker = new DeferredWorker(takeOrCreate, {
       silentDeadline,
       stalledMs,
       replacement: newWorker,
       onReplaced: (why) => {
-        this._workerSteps = 0; // the new worker tells its steps from the first
-        this.bootStep(`${fault(why, stalledMs)}: a new worker started`);
+        this.bootStep(`${fault(why, stalledMs, this._workerArrived)}: a new worker started`);
+        this._workerSteps = 0; // the new worker tells its steps and files from the first
+        this._workerArrived = [];
       },
-      onGaveUp: (why) => this.bootGaveUp(fault(why, stalledMs)),
+      onGaveUp: (why) => this.bootGaveUp(fault(why, stalledMs, this._workerArrived)),
     });
     worker.addEventListener('message', (event) => {
       const data = (event as MessageEvent).data;
+      this._workerArrived = data?.[BOOT_ARRIVED_KEY] ?? this._workerArrived;
       if (data?.[STOPPED_MESSAGE]) {
         this.runtimeStopped(options, String(data[STOPPED_MESSAGE].cause));
       } else if (data?.[BOOT_STEPS_MESSAGE]) {
@@ -277,6 +302,7 @@ export class TourKernel extends PyodideKernel {
   // initializers would run: no initializers here (useDefineForClassFields is off).
   private _readyUnlessDisposed?: Promise<void>;
   private _workerSteps?: number;
+  private _workerArrived: string[] = [];
   private _lastStep?: string;
   private _interruptBuffer?: Uint8Array | null;
   private _executing?: boolean;

@@ -11,14 +11,21 @@ export const BOOT_STEPS_MESSAGE = '_tourBootSteps';
 /** The key of the worker's message that a file of the boot has arrived (not a step). */
 export const BOOT_PROGRESS_MESSAGE = '_tourBootProgress';
 
+/**
+ * The key of the files of the boot that have arrived so far, in order, in both messages: a page
+ * that gives up on a stalled boot can say what came last (kernel.ts).
+ */
+export const BOOT_ARRIVED_KEY = '_tourBootArrived';
+
 /** A step's name and when it was reached, in ms since the worker started. */
 export type BootStep = [string, number];
 
 const steps: BootStep[] = [];
+const arrived: string[] = [];
 
 export function bootStep(name: string): void {
   steps.push([name, Math.round(performance.now())]);
-  postMessage({ [BOOT_STEPS_MESSAGE]: steps });
+  postMessage({ [BOOT_STEPS_MESSAGE]: steps, [BOOT_ARRIVED_KEY]: arrived });
 }
 
 /** A request's file name, as a step names it (`href` relative to the worker, or absolute). */
@@ -47,7 +54,8 @@ export function watchBootFetches(): void {
   if (typeof PerformanceObserver === 'function') {
     progress = new PerformanceObserver((entries) => {
       for (const entry of entries.getEntries()) {
-        postMessage({ [BOOT_PROGRESS_MESSAGE]: fileName(entry.name) });
+        arrived.push(fileName(entry.name));
+        postMessage({ [BOOT_PROGRESS_MESSAGE]: arrived.at(-1), [BOOT_ARRIVED_KEY]: arrived });
       }
     });
     try {
