@@ -129,6 +129,27 @@ def test_the_menu_the_button_and_the_keys_interrupt(page, base_url, how):
     assert_interrupted_and_usable(page, index, ended_by(page, index, press), how)
 
 
+# Keeps the kernel's worker busy in JavaScript for 4 s once the cell has ended (Python's checks
+# for Interrupt do not run there): the next cell waits in the worker's queue meanwhile.
+WORKER_BUSY_AFTER_CELL = """import js
+js.setTimeout(js.Function("const end = Date.now() + 4000; while (Date.now() < end) {}"), 0)"""
+
+
+def test_an_interrupt_before_the_worker_gets_the_cell_still_stops_it(page, base_url):
+    """The learner sees the kernel busy and presses Interrupt while the cell is still on its way
+    to the worker (the worker is busy with something else): the cell stops once it runs."""
+    ui.new_notebook(page, base_url)
+    ui.run_code(page, "x = 41")
+    ui.run_code(page, WORKER_BUSY_AFTER_CELL)
+    index = ui.add_cell(page, "while True:\n    pass")
+    ui.start_cell(page, index)
+    page.wait_for_function(f"() => ({ui.KERNEL_STATUS_JS})() === 'busy'")
+    took = ended_by(page, index, lambda: page.evaluate(INTERRUPT_JS))
+    shown = output_text(ui.cell_outputs(page, index))
+    assert "interrupted before the cell began: none of it ran" in shown, shown
+    assert_interrupted_and_usable(page, index, took, "Interrupt while the worker was busy", 6.0)
+
+
 def test_interrupt_without_a_service_worker_says_to_restart(playwright, base_url):
     """Some private windows run no service worker: the page cannot be isolated, nothing reloads,
     and Interrupt says in plain words that it cannot stop the cell here, and what to do."""

@@ -48,6 +48,13 @@ IN_VIEW_JS = """(start) => [...document.querySelectorAll('.Toastify__toast')].so
 })"""
 
 
+def notice_starting(page, start: str, timeout_s: float) -> str:
+    """The text of the notice that starts with `start`, once one is shown."""
+    said = f"(start) => ({NOTICES_JS})().some((text) => text.startsWith(start))"
+    page.wait_for_function(said, arg=start, timeout=timeout_s * 1000)
+    return next(text for text in page.evaluate(NOTICES_JS) if text.startswith(start))
+
+
 def test_the_first_kernel_takes_the_python_booted_while_the_page_loaded(page, base_url):
     requested = []
     page.on("request", lambda request: requested.append(request.url.rsplit("/", 1)[-1]))
@@ -139,9 +146,7 @@ def test_a_python_that_cannot_start_says_so_and_what_to_do(playwright, base_url)
         ui.visit(page, f"{base_url}lab/index.html", isolated=False)
         page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('notebook:create-new')")
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:create-new'); }")
-        said = f"() => ({NOTICES_JS})().some((text) => text.startsWith('Python could not start'))"
-        page.wait_for_function(said, timeout=120_000)
-        notice = next(t for t in page.evaluate(NOTICES_JS) if t.startswith("Python could not start"))
+        notice = notice_starting(page, "Python could not start", timeout_s=120)
         assert "Restart Kernel" in notice and "reload the page" in notice, notice
         assert page.evaluate(ui.KERNEL_STATUS_JS) != "idle"
         assert ctx.watch.offsite == []
@@ -193,9 +198,7 @@ def test_a_boot_that_stalls_again_in_its_new_worker_says_where_it_stopped(playwr
         page.route("**/jupyter-lite.json", with_a_short_wait)
         page.route("**/python_stdlib.zip*", lambda route: held.append(route))  # never answered
         ui.visit(page, f"{base_url}lab/index.html?path={NOTEBOOKS[0]}", isolated=False)
-        said = f"() => ({NOTICES_JS})().some((text) => text.startsWith('Python has not started'))"
-        page.wait_for_function(said, timeout=60_000)
-        notice = next(t for t in page.evaluate(NOTICES_JS) if t.startswith("Python has not started"))
+        notice = notice_starting(page, "Python has not started", timeout_s=60)
         assert 'stopped at "no answer for python_stdlib.zip after 5 s"' in notice, notice
         assert "Check the connection, then reload the page" in notice, notice
         page.wait_for_function(IN_VIEW_JS, arg="Python has not started", timeout=5000)

@@ -130,6 +130,7 @@ def fake_kernel_module():
             getpass.getpass = value
 
     shell = Shell()
+    shell.run_code = lambda code_obj, result=None, *, async_=False: None
     shell.display_pub = types.SimpleNamespace(publish=lambda *a, **k: "shown", clear_output=lambda wait: None)
 
     module = types.SimpleNamespace(ipython_shell=shell)
@@ -198,3 +199,20 @@ def test_the_working_directory_is_recorded_where_the_kernel_starts(tour_kernel, 
     monkeypatch.chdir(tmp_path)
     tour_kernel.moved_to_working_directory(module)
     assert module.ipython_shell.history_manager.dir_hist == [tmp_path]
+
+
+def test_a_cell_interrupted_before_it_ran_runs_nothing_and_ends_with_keyboardinterrupt(tour_kernel):
+    """Kernel > Interrupt came while the cell was on its way to a busy worker (the worker sets the
+    flag): in a real IPython shell, none of the cell runs and it ends as an interrupted cell does;
+    the next cell runs as usual."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell()
+    tour_kernel.interrupted_before_it_runs(shell)
+    shell.tour_interrupted_before_it_ran = True
+    result = shell.run_cell("x = 1\nx = 2")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert str(result.error_in_exec) == tour_kernel.NOT_RUN
+    assert "x" not in shell.user_ns
+    shell.tour_interrupted_before_it_ran = False  # what the kernel's run() does after each cell
+    assert shell.run_cell("x = 3").success and shell.user_ns["x"] == 3

@@ -268,6 +268,11 @@ export class TourKernel extends PyodideKernel {
   async executeRequest(
     content: KernelMessage.IExecuteRequestMsg['content'],
   ): Promise<KernelMessage.IExecuteReplyMsg['content']> {
+    // Interrupt writes only while a cell runs, from now on: one that came as the previous cell
+    // ended is not for this one. Cleared here, in the page, and not when the worker gets the
+    // cell: an Interrupt pressed in between (the learner already sees the kernel busy) would be
+    // lost, and the loop would run on.
+    this.interruptBuffer?.fill(0);
     this._executing = true;
     try {
       return await super.executeRequest(content);

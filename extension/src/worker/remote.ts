@@ -53,6 +53,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     // Shared with the page when it can be; else a byte of the worker's own, which only Python
     // can write (notebook 6 writes it to show what Kernel > Interrupt does).
     this._interruptBuffer = options.interruptBuffer ?? new Uint8Array(1);
+    this._interruptShared = !!options.interruptBuffer;
     (self as unknown as { siteInterruptBuffer: Uint8Array }).siteInterruptBuffer =
       this._interruptBuffer;
     bootStep('kernel asked to start');
@@ -109,8 +110,16 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   }
 
   async execute(content: any, parent: any): Promise<any> {
-    // An Interrupt that came after the previous cell had ended is not for this one.
+    // A shared buffer is cleared by the page as it sends the cell (kernel.ts, executeRequest):
+    // what it holds now is an Interrupt for this cell, pressed before the cell got here. Taken
+    // out, so that the kernel's own Python before the cell does not raise it, and handed to the
+    // cell, which ends at once (tour_kernel.py). The worker's own byte only Python writes: what
+    // a cell left there is not for the next one.
+    const interrupted = this._interruptShared && this._interruptBuffer[0] !== 0;
     this._interruptBuffer.fill(0);
+    if (interrupted) {
+      this._pyodide.runPython('pyodide_kernel.ipython_shell.tour_interrupted_before_it_ran = True');
+    }
     return this.unlessStopped(
       () => super.execute(content, parent),
       () => this.stoppedCell(parent),
@@ -237,6 +246,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
 
   private _earlyBoot: EarlyBoot;
   private _interruptBuffer: Uint8Array = new Uint8Array(1);
+  private _interruptShared = false;
   private _stopCause: string | null = null;
   private _waiting = new Set<() => void>();
   private _jedi: Promise<void> | null = null;

@@ -14,6 +14,8 @@ site-packages and calls install() right after `import pyodide_kernel`:
   One buffer for both streams keeps their order. The notebook shows the same text.
 * input() and getpass() with nothing to answer them (no service worker: some private windows)
   raise EOFError saying why, where upstream returns None.
+* A cell interrupted before it began (Kernel > Interrupt while the cell was on its way to a busy
+  worker) ends with KeyboardInterrupt before its first line, as IPython shows an interrupt.
 
 No browser is needed to test it: tests/test_tour_kernel.py runs it under CPython.
 """
@@ -29,6 +31,8 @@ from pathlib import Path
 FLUSH_INTERVAL = 0.2  # seconds
 MAX_PENDING = 1_000_000  # characters
 
+# The error of a cell interrupted before it began.
+NOT_RUN = "interrupted before the cell began: none of it ran"
 NO_ANSWER = (
     "input() got no answer: in JupyterLite it needs the site's service worker, which this "
     "browser window does not run (a private window, or service workers blocked). Open the "
@@ -142,11 +146,32 @@ def install(kernel_module, set_timeout) -> OutputBuffer:
         try:
             return await run_cell(code)
         finally:
+            shell.tour_interrupted_before_it_ran = False
             buffer.send_pending()
 
     kernel.run = run
+    interrupted_before_it_runs(shell)
     answer_input_with_check(type(shell), buffer)
     return buffer
+
+
+def interrupted_before_it_runs(shell) -> None:
+    """The worker sets `shell.tour_interrupted_before_it_ran` when Interrupt came before the cell
+    reached it: the cell then runs none of its code and ends with KeyboardInterrupt, shown as
+    IPython shows an interrupt. (The kernel's `run` above clears it after every cell.)"""
+    shell.tour_interrupted_before_it_ran = False
+    run_code = shell.run_code
+
+    async def run_code_unless_interrupted(code_obj, result=None, *, async_=False):
+        if not shell.tour_interrupted_before_it_ran:
+            return await run_code(code_obj, result, async_=async_)
+        error = KeyboardInterrupt(NOT_RUN)
+        if result is not None:
+            result.error_in_exec = error
+        shell.showtraceback((KeyboardInterrupt, error, None))  # no traceback: no line ran
+        return True  # an error: IPython runs none of the cell's other statements
+
+    shell.run_code = run_code_unless_interrupted
 
 
 def answer_input_with_check(shell_class, buffer: OutputBuffer) -> None:
