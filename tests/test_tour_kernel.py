@@ -6,6 +6,7 @@ import builtins
 import concurrent.futures
 import getpass
 import importlib.util
+import signal
 import sys
 import types
 from pathlib import Path
@@ -149,13 +150,15 @@ def installed(tour_kernel, monkeypatch):
         monkeypatch.setattr(sys, name, getattr(sys, name))
     monkeypatch.setattr(builtins, "input", builtins.input)
     monkeypatch.setattr(getpass, "getpass", getpass.getpass)
+    before = signal.getsignal(signal.SIGINT)
     module = fake_kernel_module()
     sent = []
-    tour_kernel.install(module, Timers())
+    tour_kernel.install(module, Timers(), bytearray(1))
     for stream in (module.stdout_stream, module.stderr_stream):
         stream.publish_stream_callback = lambda name, text: sent.append((name, text))
     yield module, sent
     monkeypatch.undo()
+    signal.signal(signal.SIGINT, before)
 
 
 def run_cell(module, code):
@@ -201,18 +204,45 @@ def test_the_working_directory_is_recorded_where_the_kernel_starts(tour_kernel, 
     assert module.ipython_shell.history_manager.dir_hist == [tmp_path]
 
 
-def test_a_cell_interrupted_before_it_ran_runs_nothing_and_ends_with_keyboardinterrupt(tour_kernel):
-    """Kernel > Interrupt came while the cell was on its way to a busy worker (the worker sets the
-    flag): in a real IPython shell, none of the cell runs and it ends as an interrupted cell does;
-    the next cell runs as usual."""
+@pytest.fixture
+def interruptible_shell(tour_kernel):
+    """A real IPython shell with the site's SIGINT handler, and the byte it puts signals back in;
+    the test process's own handler comes back afterwards."""
     from IPython.core.interactiveshell import InteractiveShell
 
+    before = signal.getsignal(signal.SIGINT)
     shell = InteractiveShell()
-    tour_kernel.interrupted_before_it_runs(shell)
-    shell.tour_interrupted_before_it_ran = True
-    result = shell.run_cell("x = 1\nx = 2")
+    byte = bytearray(1)
+    tour_kernel.interrupt_only_the_cells_code(shell, byte)
+    yield shell, byte
+    signal.signal(signal.SIGINT, before)
+
+
+RAISE_SIGINT = "import signal; signal.raise_signal(signal.SIGINT)"
+
+
+def test_an_interrupt_in_the_cells_code_ends_the_cell_with_keyboardinterrupt(interruptible_shell):
+    shell, byte = interruptible_shell
+    result = shell.run_cell(f"{RAISE_SIGINT}\nx = 1")
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
-    assert str(result.error_in_exec) == tour_kernel.NOT_RUN
-    assert "x" not in shell.user_ns
-    shell.tour_interrupted_before_it_ran = False  # what the kernel's run() does after each cell
-    assert shell.run_cell("x = 3").success and shell.user_ns["x"] == 3
+    assert "x" not in shell.user_ns and byte == b"\0"
+    assert shell.run_cell("x = 2").success and shell.user_ns["x"] == 2
+
+
+def test_an_interrupt_in_code_the_cell_awaits_ends_the_cell(interruptible_shell):
+    shell, _ = interruptible_shell
+    code = f"import asyncio\nasync def wait():\n    {RAISE_SIGINT}\nawait wait()\ny = 1"
+    cell = shell.transform_cell(code)
+    result = asyncio.run(shell.run_cell_async(code, store_history=False, transformed_cell=cell))
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert "y" not in shell.user_ns
+
+
+def test_an_interrupt_outside_the_cells_code_goes_back_into_the_byte(interruptible_shell):
+    """Seen while IPython prepares the cell (here: its pre_run_cell event), the interrupt would
+    escape IPython and the kernel: it is put back for Pyodide to see again, in the cell's code."""
+    shell, byte = interruptible_shell
+    shell.events.register("pre_run_cell", lambda info: signal.raise_signal(signal.SIGINT))
+    result = shell.run_cell("x = 1")
+    assert result.success and shell.user_ns["x"] == 1
+    assert byte[0] == signal.SIGINT

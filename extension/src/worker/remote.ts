@@ -17,6 +17,7 @@ import { bootEnded, bootStep } from './boot-steps';
 import type { EarlyBoot, IOutputSink } from './early-boot';
 import { fetchGzipped } from './gzip-fetch';
 import { STOPPED_ANSWERS, stopCause, stoppedCellError } from './stops';
+import { takenAtomically } from './interrupt-byte';
 import TOUR_KERNEL_PY from './tour_kernel.py';
 
 /** The key of the message the worker posts to the page when Python has stopped for good. */
@@ -35,9 +36,13 @@ export interface ITourWorkerOptions extends IPyodideWorkerKernel.IOptions {
 const KERNEL_PACKAGES = ['ipykernel', 'comm', 'pyodide-kernel', 'ipython'];
 
 const INSTALL_PY = `import pyodide_kernel, tour_kernel
-from js import setTimeout
+from js import setTimeout, siteInterruptBuffer
 from pyodide.ffi import create_once_callable
-tour_kernel.install(pyodide_kernel, lambda call, ms: setTimeout(create_once_callable(call), ms))`;
+tour_kernel.install(
+    pyodide_kernel,
+    lambda call, ms: setTimeout(create_once_callable(call), ms),
+    siteInterruptBuffer,
+)`;
 
 /** Resolved in place of a request's answer when Python stops while the request waits. */
 const STOPPED = Symbol('stopped');
@@ -87,7 +92,9 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
       await super.initRuntime(options);
     }
     bootStep(early ? 'took the Python booted ahead' : 'Pyodide loaded');
-    this._pyodide.setInterruptBuffer(this._interruptBuffer);
+    this._pyodide.setInterruptBuffer(
+      this._interruptShared ? takenAtomically(this._interruptBuffer) : this._interruptBuffer,
+    );
     this.watchForStops();
   }
 
@@ -110,15 +117,12 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   }
 
   async execute(content: any, parent: any): Promise<any> {
-    // A shared buffer is cleared by the page as it sends the cell (kernel.ts, executeRequest):
-    // what it holds now is an Interrupt for this cell, pressed before the cell got here. Taken
-    // out, so that the kernel's own Python before the cell does not raise it, and handed to the
-    // cell, which ends at once (tour_kernel.py). The worker's own byte only Python writes: what
-    // a cell left there is not for the next one.
-    const interrupted = this._interruptShared && this._interruptBuffer[0] !== 0;
-    this._interruptBuffer.fill(0);
-    if (interrupted) {
-      this._pyodide.runPython('pyodide_kernel.ipython_shell.tour_interrupted_before_it_ran = True');
+    // A shared byte the page cleared as it sent the cell (kernel.ts, executeRequest): what it
+    // holds now is an Interrupt for this cell, which Python raises in the cell's code
+    // (tour_kernel.py). The worker's own byte only Python writes: what a cell left there is not
+    // for the next one.
+    if (!this._interruptShared) {
+      this._interruptBuffer.fill(0);
     }
     return this.unlessStopped(
       () => super.execute(content, parent),

@@ -14,8 +14,10 @@ site-packages and calls install() right after `import pyodide_kernel`:
   One buffer for both streams keeps their order. The notebook shows the same text.
 * input() and getpass() with nothing to answer them (no service worker: some private windows)
   raise EOFError saying why, where upstream returns None.
-* A cell interrupted before it began (Kernel > Interrupt while the cell was on its way to a busy
-  worker) ends with KeyboardInterrupt before its first line, as IPython shows an interrupt.
+* Kernel > Interrupt raises KeyboardInterrupt only in the cell's own code, where IPython shows it.
+  Python checks the interrupt byte wherever it runs: an Interrupt seen while the kernel's own
+  Python prepares the cell (IPython compiling it, the kernel's code around it) escaped the kernel,
+  and the cell never ended. There it is put back in the byte, and the cell's code raises it.
 
 No browser is needed to test it: tests/test_tour_kernel.py runs it under CPython.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import builtins
 import getpass
+import signal
 import sys
 import time
 from pathlib import Path
@@ -31,8 +34,6 @@ from pathlib import Path
 FLUSH_INTERVAL = 0.2  # seconds
 MAX_PENDING = 1_000_000  # characters
 
-# The error of a cell interrupted before it began.
-NOT_RUN = "interrupted before the cell began: none of it ran"
 NO_ANSWER = (
     "input() got no answer: in JupyterLite it needs the site's service worker, which this "
     "browser window does not run (a private window, or service workers blocked). Open the "
@@ -127,8 +128,9 @@ def sent_first(buffer: OutputBuffer, call):
     return wrapper
 
 
-def install(kernel_module, set_timeout) -> OutputBuffer:
-    """Put buffered streams and the input() check into an imported `pyodide_kernel`."""
+def install(kernel_module, set_timeout, interrupt_buffer) -> OutputBuffer:
+    """Put buffered streams, the input() check and Interrupt in the cell's code only into an
+    imported `pyodide_kernel`; `interrupt_buffer` is the byte Pyodide checks for SIGINT."""
     buffer = OutputBuffer(set_timeout)
     for name in ("stdout", "stderr"):
         stream = BufferedStream(name, buffer)
@@ -146,32 +148,41 @@ def install(kernel_module, set_timeout) -> OutputBuffer:
         try:
             return await run_cell(code)
         finally:
-            shell.tour_interrupted_before_it_ran = False
             buffer.send_pending()
 
     kernel.run = run
-    interrupted_before_it_runs(shell)
+    interrupt_only_the_cells_code(shell, interrupt_buffer)
     answer_input_with_check(type(shell), buffer)
     return buffer
 
 
-def interrupted_before_it_runs(shell) -> None:
-    """The worker sets `shell.tour_interrupted_before_it_ran` when Interrupt came before the cell
-    reached it: the cell then runs none of its code and ends with KeyboardInterrupt, shown as
-    IPython shows an interrupt. (The kernel's `run` above clears it after every cell.)"""
-    shell.tour_interrupted_before_it_ran = False
+def interrupt_only_the_cells_code(shell, interrupt_buffer) -> None:
+    """SIGINT (Kernel > Interrupt) raises KeyboardInterrupt where the cell's own code runs, or
+    code it called: IPython's `run_code` catches it there and shows it. Anywhere else (IPython
+    compiling the cell or showing its result, the kernel's Python around the cell) nothing would
+    catch it: the signal goes back into the byte, and Pyodide, which clears the byte as it reads
+    it, sees it again at a later check, in the cell's code if the cell has more to run. An
+    Interrupt that comes once the cell's code is done stays there until the page clears the byte
+    for the next cell (kernel.ts)."""
+    running = []  # the code objects IPython is running for the cell, innermost last
     run_code = shell.run_code
 
-    async def run_code_unless_interrupted(code_obj, result=None, *, async_=False):
-        if not shell.tour_interrupted_before_it_ran:
+    async def run_code_marked(code_obj, result=None, *, async_=False):
+        running.append(code_obj)
+        try:
             return await run_code(code_obj, result, async_=async_)
-        error = KeyboardInterrupt(NOT_RUN)
-        if result is not None:
-            result.error_in_exec = error
-        shell.showtraceback((KeyboardInterrupt, error, None))  # no traceback: no line ran
-        return True  # an error: IPython runs none of the cell's other statements
+        finally:
+            running.pop()
 
-    shell.run_code = run_code_unless_interrupted
+    def on_sigint(signum, frame):
+        while frame is not None:
+            if running and frame.f_code is running[-1]:
+                raise KeyboardInterrupt
+            frame = frame.f_back
+        interrupt_buffer[0] = signum
+
+    shell.run_code = run_code_marked
+    signal.signal(signal.SIGINT, on_sigint)
 
 
 def answer_input_with_check(shell_class, buffer: OutputBuffer) -> None:
