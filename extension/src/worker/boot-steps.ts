@@ -8,12 +8,10 @@
 /** The key of the worker's message with the boot's steps so far. */
 export const BOOT_STEPS_MESSAGE = '_tourBootSteps';
 
-/** The key of the worker's message that a file of the boot has arrived (not a step). */
-export const BOOT_PROGRESS_MESSAGE = '_tourBootProgress';
-
 /**
- * The key of the files of the boot that have arrived so far, in order, in both messages: a page
- * that gives up on a stalled boot can say what came last (kernel.ts).
+ * The key of the files of the boot that have arrived so far, in order: in every message of the
+ * steps, and alone in the message a file's arrival sends (progress, not a step). A page that gives
+ * up on a stalled boot can say what had not come (kernel.ts).
  */
 export const BOOT_ARRIVED_KEY = '_tourBootArrived';
 
@@ -55,7 +53,7 @@ export function watchBootFetches(): void {
     progress = new PerformanceObserver((entries) => {
       for (const entry of entries.getEntries()) {
         arrived.push(fileName(entry.name));
-        postMessage({ [BOOT_PROGRESS_MESSAGE]: arrived.at(-1), [BOOT_ARRIVED_KEY]: arrived });
+        postMessage({ [BOOT_ARRIVED_KEY]: arrived });
       }
     });
     try {
