@@ -233,7 +233,13 @@ def test_an_interrupt_in_code_the_cell_awaits_ends_the_cell(interruptible_shell)
     shell, _ = interruptible_shell
     code = f"import asyncio\nasync def wait():\n    {RAISE_SIGINT}\nawait wait()\ny = 1"
     cell = shell.transform_cell(code)
-    result = asyncio.run(shell.run_cell_async(code, store_history=False, transformed_cell=cell))
+    # Driven by hand: it awaits nothing that needs an event loop, and Playwright's may be
+    # running in this thread (where the signal handler runs: not in another thread).
+    coroutine = shell.run_cell_async(code, store_history=False, transformed_cell=cell)
+    with pytest.raises(StopIteration) as ended:
+        while True:
+            coroutine.send(None)
+    result = ended.value.value
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
     assert "y" not in shell.user_ns
 
