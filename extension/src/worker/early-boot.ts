@@ -10,6 +10,16 @@ import { importModule } from '@jupyterlite/pyodide-kernel/lib/loader';
 
 import { bootStep } from './boot-steps';
 import { fetchGzipped } from './gzip-fetch';
+import TOUR_KERNEL_PY from './tour_kernel.py';
+
+/** What the kernel imports: upstream's Python side, its package manager's, the site's. */
+export const KERNEL_IMPORTS = 'import pyodide_kernel, piplite.piplite, tour_kernel';
+
+/** The site's changes to the kernel's Python side, put where the kernel imports them from. */
+export function writeTourKernel(pyodide: PyodideAPI): void {
+  const sitePackages = pyodide.runPython('import sysconfig; sysconfig.get_path("purelib")');
+  pyodide.FS.writeFile(`${sitePackages}/tour_kernel.py`, TOUR_KERNEL_PY);
+}
 
 /** The key of the message the page posts to start an early boot. */
 export const EARLY_BOOT_MESSAGE = '_tourEarlyBoot';
@@ -104,9 +114,12 @@ export class EarlyBoot {
         stderr: (text: string) => this.output.stderr(text),
         ...request.loadPyodideOptions,
       });
-      // The kernel's own first import (its IPython shell): most of its start-up.
+      // The kernel's imports (its IPython shell: most of its start-up), here, before /drive is
+      // the working directory: each first import after that looks for the module in /drive
+      // first, through the service worker (0.3 to 0.5 s of a booted-ahead kernel's start).
       bootStep('booting ahead: Pyodide loaded');
-      await pyodide.runPythonAsync('import pyodide_kernel');
+      writeTourKernel(pyodide);
+      await pyodide.runPythonAsync(KERNEL_IMPORTS);
       bootStep('booting ahead: done');
       return pyodide;
     })();

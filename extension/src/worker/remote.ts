@@ -14,11 +14,10 @@ import { PyodideRemoteKernel } from '@jupyterlite/pyodide-kernel/lib/worker';
 import type { IPyodideWorkerKernel } from '@jupyterlite/pyodide-kernel/lib/tokens';
 
 import { bootEnded, bootStep } from './boot-steps';
-import type { EarlyBoot, IOutputSink } from './early-boot';
+import { type EarlyBoot, type IOutputSink, KERNEL_IMPORTS, writeTourKernel } from './early-boot';
 import { fetchGzipped } from './gzip-fetch';
 import { STOPPED_ANSWERS, stopCause, stoppedCellError } from './stops';
 import { takenAtomically } from './interrupt-byte';
-import TOUR_KERNEL_PY from './tour_kernel.py';
 
 /** The key of the message the worker posts to the page when Python has stopped for good. */
 export const STOPPED_MESSAGE = '_tourRuntimeStopped';
@@ -35,8 +34,7 @@ export interface ITourWorkerOptions extends IPyodideWorkerKernel.IOptions {
  * is left out (upstream loads it here), see `loadJedi`. */
 const KERNEL_PACKAGES = ['ipykernel', 'comm', 'pyodide-kernel', 'ipython'];
 
-const INSTALL_PY = `import pyodide_kernel, tour_kernel
-from js import setTimeout, siteInterruptBuffer
+const INSTALL_PY = `from js import setTimeout, siteInterruptBuffer
 from pyodide.ffi import create_once_callable
 tour_kernel.install(
     pyodide_kernel,
@@ -85,6 +83,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
       },
     };
     const early = await this._earlyBoot.take(options, output);
+    this._earlyBooted = !!early;
     if (early) {
       this._pyodide = early;
     } else {
@@ -104,11 +103,10 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
     const lines = KERNEL_PACKAGES.filter((name) => !preloaded.includes(name)).map(
       (name) => `await piplite.install('${name}', keep_going=True)`,
     );
-    await this._pyodide.runPythonAsync([...lines, 'import pyodide_kernel'].join('\n'));
-    const sitePackages = this._pyodide.runPython(
-      'import sysconfig; sysconfig.get_path("purelib")',
-    ) as string;
-    this._pyodide.FS.writeFile(`${sitePackages}/tour_kernel.py`, TOUR_KERNEL_PY);
+    if (!this._earlyBooted) {
+      writeTourKernel(this._pyodide);
+    }
+    await this._pyodide.runPythonAsync([...lines, KERNEL_IMPORTS].join('\n'));
     this._pyodide.runPython(INSTALL_PY);
     if (options.mountDrive && this._localPath) {
       this._pyodide.runPython(`import os; os.chdir(${JSON.stringify(this._localPath)})`);
@@ -251,6 +249,7 @@ export abstract class TourRemoteKernel extends PyodideRemoteKernel {
   private _earlyBoot: EarlyBoot;
   private _interruptBuffer: Uint8Array = new Uint8Array(1);
   private _interruptShared = false;
+  private _earlyBooted = false;
   private _stopCause: string | null = null;
   private _waiting = new Set<() => void>();
   private _jedi: Promise<void> | null = null;
