@@ -134,27 +134,18 @@ def test_the_menu_the_button_and_the_keys_interrupt(page, base_url, how):
     assert_interrupted_and_usable(page, index, ended_by(page, index, press), how)
 
 
-# Runs the cell, and once the page shows the kernel busy (when the learner can first press it),
-# waits `delay` ms and runs Interrupt: every moment of the cell's start, from the worker still
-# preparing it (IPython compiling it) to its loop running.
-RUN_THEN_INTERRUPT_JS = f"""async ([index, delay]) => {{
-  const panel = {ui.NOTEBOOK};
-  const kernel = panel.sessionContext.session.kernel;
-  const busy = new Promise((resolve) => {{
-    const seen = (_, status) => {{
-      if (status === 'busy') {{ kernel.statusChanged.disconnect(seen); resolve(); }}
-    }};
-    kernel.statusChanged.connect(seen);
-  }});
-  panel.content.activeCellIndex = index;
-  panel.content.deselectAll();
-  window.__cellRun = {{done: false, error: null}};
-  window.jupyterapp.commands.execute('notebook:run-cell').then(
-    () => {{ window.__cellRun.done = true; }},
-    (e) => {{ window.__cellRun.done = true; window.__cellRun.error = String(e); }});
-  await busy;
-  await new Promise((resolve) => setTimeout(resolve, delay));
-  await ({INTERRUPT_JS})();
+# Once the page shows the kernel busy (when the learner can first press it), waits `delay` ms and
+# runs Interrupt: every moment of the cell's start, from the worker still preparing it (IPython
+# compiling it) to its loop running. Listens before the cell is started (ui.start_cell).
+INTERRUPT_AFTER_BUSY_JS = f"""(delay) => {{
+  const kernel = {ui.NOTEBOOK}.sessionContext.session.kernel;
+  const seen = (_, status) => {{
+    if (status === 'busy') {{
+      kernel.statusChanged.disconnect(seen);
+      setTimeout(() => ({INTERRUPT_JS})(), delay);
+    }}
+  }};
+  kernel.statusChanged.connect(seen);
 }}"""
 DELAYS_MS = [0, 1, 2, 3, 5, 8, 12, 20, 30, 50]
 
@@ -165,7 +156,8 @@ def interrupts_at_every_moment(page, base_url: str, rounds: int = 3) -> None:
     index = ui.add_cell(page, "while True:\n    pass")
     for turn in range(rounds):
         for delay in DELAYS_MS:
-            page.evaluate(RUN_THEN_INTERRUPT_JS, [index, delay])
+            page.evaluate(INTERRUPT_AFTER_BUSY_JS, delay)
+            ui.start_cell(page, index)
             try:
                 page.wait_for_function("() => window.__cellRun.done", timeout=10_000)
             except ui.TIMEOUTS:
